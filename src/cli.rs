@@ -1,0 +1,202 @@
+//! Command-line interface: `devices` and `record`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use mediarecorder::{
+    devices, enumerate_devices, store, BitrateMode, MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent,
+};
+
+#[derive(Parser)]
+#[command(name = "mediarecorder", version, about = "Record microphones to Ogg Opus or WebM, the way the browser's MediaRecorder does")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List capture devices (ids to pass to `record --audio`).
+    Devices {
+        /// Print JSON in the browser's MediaDeviceInfo shape.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record until the duration passes or Ctrl+C, then write the file.
+    Record {
+        /// Audio device id: `default`, an id from `devices`, or `test:tone[?hz=F]`.
+        /// Without it: the default microphone, or the test tone when there is none.
+        #[arg(long)]
+        audio: Option<String>,
+        /// Container and codec, e.g. `audio/ogg;codecs=opus` or `audio/webm;codecs=opus`
+        /// (default: from the output file's extension, else Ogg Opus).
+        #[arg(long)]
+        mime: Option<String>,
+        /// Deliver data every this many milliseconds of media.
+        #[arg(long)]
+        timeslice: Option<u32>,
+        /// Stop after this many seconds (default: until Ctrl+C).
+        #[arg(long)]
+        duration: Option<f64>,
+        /// Audio bitrate in bit/s (default 128000).
+        #[arg(long)]
+        audio_bitrate: Option<u32>,
+        /// Constant bitrate instead of variable.
+        #[arg(long)]
+        cbr: bool,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+pub fn run() -> Result<()> {
+    match Cli::parse().command {
+        Command::Devices { json } => list_devices(json),
+        Command::Record { audio, mime, timeslice, duration, audio_bitrate, cbr, force, output } => {
+            record(RecordArgs { audio, mime, timeslice, duration, audio_bitrate, cbr, force, output })
+        }
+    }
+}
+
+fn list_devices(json: bool) -> Result<()> {
+    let list = enumerate_devices()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    if !devices::has_microphone() {
+        println!("No microphone found; the test tone is available.");
+    }
+    for d in list {
+        println!("{:<40} {}", d.device_id, d.label);
+    }
+    Ok(())
+}
+
+struct RecordArgs {
+    audio: Option<String>,
+    mime: Option<String>,
+    timeslice: Option<u32>,
+    duration: Option<f64>,
+    audio_bitrate: Option<u32>,
+    cbr: bool,
+    force: bool,
+    output: PathBuf,
+}
+
+/// The MIME type from `--mime`, else from the output's extension.
+fn mime_for(args: &RecordArgs) -> Result<String> {
+    if let Some(m) = &args.mime {
+        if !MediaRecorder::is_type_supported(m) {
+            bail!("the MIME type \"{m}\" is not supported (try audio/ogg;codecs=opus or audio/webm;codecs=opus)");
+        }
+        return Ok(m.clone());
+    }
+    Ok(match args.output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("webm") => "audio/webm;codecs=opus".into(),
+        _ => "audio/ogg;codecs=opus".into(),
+    })
+}
+
+/// Fails before recording when the output could not be written afterwards.
+fn check_output(path: &Path, force: bool) -> Result<()> {
+    if path.exists() && !force {
+        bail!("{} already exists (use --force to replace it)", path.display());
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        bail!("the output directory does not exist: {}", dir.display());
+    }
+    // Permission bits lie (root, ACLs, read-only mounts): try to create a file.
+    let probe = dir.join(format!(".mediarecorder-probe-{}", std::process::id()));
+    std::fs::File::create(&probe).with_context(|| format!("cannot write to the output directory {}", dir.display()))?;
+    std::fs::remove_file(&probe).with_context(|| format!("cannot clean up {}", probe.display()))?;
+    Ok(())
+}
+
+fn record(args: RecordArgs) -> Result<()> {
+    let mime = mime_for(&args)?;
+    check_output(&args.output, args.force)?;
+    let audio_id = match &args.audio {
+        Some(id) => id.clone(),
+        None if devices::has_microphone() => devices::DEFAULT_ID.to_string(),
+        None => {
+            eprintln!("No microphone found: recording the test tone.");
+            devices::TEST_TONE_ID.to_string()
+        }
+    };
+    let stream = MediaStream::open(Some(&audio_id), None).with_context(|| format!("cannot open \"{audio_id}\""))?;
+    let label = stream.tracks().first().map(|t| t.label().to_string()).unwrap_or_default();
+    let options = MediaRecorderOptions {
+        mime_type: Some(mime),
+        audio_bits_per_second: args.audio_bitrate,
+        audio_bitrate_mode: if args.cbr { BitrateMode::Constant } else { BitrateMode::Variable },
+        ..Default::default()
+    };
+    let recorder = MediaRecorder::new(stream, options)?;
+
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("cannot install the Ctrl+C handler")?;
+
+    let events = recorder.events();
+    recorder.start(args.timeslice)?;
+    eprintln!("Recording {label} as {} … (Ctrl+C to stop)", recorder.mime_type());
+    let started = Instant::now();
+    let deadline = args.duration.map(|s| started + Duration::from_secs_f64(s.max(0.0)));
+    let mut stop_sent = false;
+    let mut failure = None;
+    let mut blobs = 0usize;
+    loop {
+        let due = deadline.is_some_and(|d| Instant::now() >= d) || interrupted.load(Ordering::SeqCst);
+        if due && !stop_sent {
+            recorder.stop()?;
+            stop_sent = true;
+        }
+        let wait = deadline.map_or(Duration::from_millis(100), |d| d.saturating_duration_since(Instant::now()))
+            .clamp(Duration::from_millis(1), Duration::from_millis(100));
+        match events.recv_timeout(wait) {
+            Ok(RecorderEvent::DataAvailable(e)) => {
+                blobs += 1;
+                println!("chunk {blobs}: {} bytes at {:.3} s", e.data.size(), e.timecode / 1000.0);
+            }
+            Ok(RecorderEvent::Error(e)) => {
+                eprintln!("error while recording: {e}");
+                failure = Some(e);
+            }
+            Ok(RecorderEvent::Stop) => break,
+            Ok(RecorderEvent::Start | RecorderEvent::Pause | RecorderEvent::Resume) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => bail!("the recorder went away"),
+        }
+    }
+
+    let session = recorder.session_dir().context("the recorder wrote no session")?;
+    let stats = recorder.stats();
+    let assembled = store::assemble(&session, &args.output, args.force)
+        .with_context(|| format!("cannot write {} (the recording is kept in {})", args.output.display(), session.display()))?;
+    println!(
+        "Wrote {} ({:.2} s, {} bytes, {} chunks; dropped {} buffers, {} overrun frames)",
+        args.output.display(),
+        assembled.duration_ms / 1000.0,
+        assembled.bytes,
+        assembled.chunks,
+        stats.dropped_buffers,
+        stats.overrun_frames
+    );
+    match failure {
+        Some(e) => Err(anyhow::Error::new(e).context(format!("recording ended early; what was recorded is in {}", args.output.display()))),
+        None => Ok(()),
+    }
+}

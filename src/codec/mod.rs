@@ -1,0 +1,3 @@
+//! Encoders. Each FFI library stays behind one small module.
+
+pub mod opus;

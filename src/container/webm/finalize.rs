@@ -1,0 +1,235 @@
+//! Turns a streamed WebM (unknown sizes, no Duration: what every browser's MediaRecorder leaves)
+//! into a finished file players can seek in: a sized Segment with SeekHead, Info with Duration,
+//! Tracks, Cues (one cue per cluster) ahead of the Clusters.
+//!
+//! Two passes over the input: the first measures each cluster as it will be written, so every
+//! offset in SeekHead and Cues is known before the first byte goes out; the second writes.
+
+use std::io::{Read, Write};
+
+use webm_iterable::matroska_spec::{Master, MatroskaSpec};
+use webm_iterable::{WebmIterator, WebmWriter, WriteOptions};
+
+use super::{ebml_header, enc_err, TIMESTAMP_SCALE_NS};
+use crate::codec::opus::packet_samples;
+use crate::error::RecorderError;
+
+/// Largest element the reader accepts; a corrupt size field must not ask for gigabytes.
+const MAX_ELEMENT_BYTES: usize = 256 << 20;
+
+/// What [`finalize`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Finalized {
+    /// Media duration in milliseconds (the value of the Duration element).
+    pub duration_ms: f64,
+    /// Clusters (and cue points) written.
+    pub clusters: usize,
+    /// Bytes written.
+    pub bytes: u64,
+}
+
+/// The parts of the stream kept between the passes.
+struct Layout {
+    info: Vec<MatroskaSpec>,
+    tracks: MatroskaSpec,
+    /// Per cluster: its timestamp (ms) and its size once written.
+    clusters: Vec<(u64, u64)>,
+    duration_ms: f64,
+}
+
+/// Rewrites the streamed WebM read from `open()` (called twice) into `out`.
+///
+/// # Errors
+/// `Encoding` when the input is not a WebM stream this recorder wrote, or the writer fails;
+/// `Io` when reading or writing fails.
+pub fn finalize<R: Read>(
+    mut open: impl FnMut() -> std::io::Result<R>,
+    out: &mut impl Write,
+) -> Result<Finalized, RecorderError> {
+    let read_err = |e: std::io::Error| RecorderError::Encoding(format!("reading the recording: {e}"));
+    let layout = measure(open().map_err(read_err)?)?;
+
+    // Offsets are relative to the Segment's data. Sizes of SeekHead and Cues depend on the
+    // offsets they hold, so iterate until they stop changing (two rounds in practice).
+    let info = encode(&MatroskaSpec::Info(Master::Full(layout.info.clone())))?;
+    let tracks = encode(&layout.tracks)?;
+    let (mut seek_head, mut cues) = (Vec::new(), Vec::new());
+    for _ in 0..8 {
+        let info_at = seek_head.len() as u64;
+        let tracks_at = info_at + info.len() as u64;
+        let cues_at = tracks_at + tracks.len() as u64;
+        let clusters_at = cues_at + cues.len() as u64;
+        let new_seek_head = encode(&seek_head_tag(&[(0x1549A966, info_at), (0x1654AE6B, tracks_at), (0x1C53BB6B, cues_at)]))?;
+        let new_cues = encode(&cues_tag(&layout.clusters, clusters_at))?;
+        let stable = new_seek_head.len() == seek_head.len() && new_cues.len() == cues.len();
+        seek_head = new_seek_head;
+        cues = new_cues;
+        if stable {
+            break;
+        }
+    }
+    let head_len = (seek_head.len() + info.len() + tracks.len() + cues.len()) as u64;
+    let segment_len = head_len + layout.clusters.iter().map(|c| c.1).sum::<u64>();
+
+    let write_err = |e: std::io::Error| RecorderError::Encoding(format!("writing the file: {e}"));
+    let mut header = WebmWriter::new(Vec::new());
+    header.write(&ebml_header()).map_err(enc_err)?;
+    let mut bytes = header.into_inner().map_err(enc_err)?;
+    bytes.extend_from_slice(&[0x18, 0x53, 0x80, 0x67, 0x01]);
+    bytes.extend_from_slice(&segment_len.to_be_bytes()[1..]); // 8-byte size vint
+    for part in [&seek_head, &info, &tracks, &cues] {
+        bytes.extend_from_slice(part);
+    }
+    out.write_all(&bytes).map_err(write_err)?;
+    let mut written = bytes.len() as u64;
+
+    let mut clusters = 0usize;
+    for_each_element(open().map_err(read_err)?, |tag| {
+        if let MatroskaSpec::Cluster(Master::Full(_)) = tag {
+            let encoded = encode(&tag)?;
+            if layout.clusters.get(clusters).map(|c| c.1) != Some(encoded.len() as u64) {
+                return Err(RecorderError::Encoding("the recording changed while it was being saved".into()));
+            }
+            out.write_all(&encoded).map_err(write_err)?;
+            written += encoded.len() as u64;
+            clusters += 1;
+        }
+        Ok(())
+    })?;
+    Ok(Finalized { duration_ms: layout.duration_ms, clusters, bytes: written })
+}
+
+fn measure(input: impl Read) -> Result<Layout, RecorderError> {
+    let mut info = None;
+    let mut tracks = None;
+    let mut codec_delay_ms = 0.0;
+    let mut clusters = Vec::new();
+    let mut end_ms = 0.0f64;
+    for_each_element(input, |tag| {
+        match tag {
+            MatroskaSpec::Info(Master::Full(children)) => {
+                info = Some(children.into_iter().filter(|c| !matches!(c, MatroskaSpec::Duration(_))).collect::<Vec<_>>());
+            }
+            MatroskaSpec::Tracks(Master::Full(ref entries)) => {
+                codec_delay_ms = find_codec_delay(entries) as f64 / 1e6;
+                tracks = Some(tag);
+            }
+            MatroskaSpec::Cluster(Master::Full(ref children)) => {
+                let cluster_ms = children
+                    .iter()
+                    .find_map(|c| if let MatroskaSpec::Timestamp(t) = c { Some(*t) } else { None })
+                    .ok_or_else(|| RecorderError::Encoding("a cluster has no timestamp".into()))?;
+                for child in children {
+                    if let Some(end) = block_end_ms(child, cluster_ms) {
+                        end_ms = end_ms.max(end);
+                    }
+                }
+                clusters.push((cluster_ms, encode(&tag)?.len() as u64));
+            }
+            _ => {}
+        }
+        Ok(())
+    })?;
+    let mut info = info.ok_or_else(|| RecorderError::Encoding("the recording has no Info".into()))?;
+    let tracks = tracks.ok_or_else(|| RecorderError::Encoding("the recording has no Tracks".into()))?;
+    let duration_ms = (end_ms - codec_delay_ms).max(0.0);
+    info.push(MatroskaSpec::Duration(duration_ms * 1e6 / TIMESTAMP_SCALE_NS as f64));
+    Ok(Layout { info, tracks, clusters, duration_ms })
+}
+
+/// Streams the top-level elements (Info, Tracks and Clusters whole) to `f`.
+fn for_each_element(
+    input: impl Read,
+    mut f: impl FnMut(MatroskaSpec) -> Result<(), RecorderError>,
+) -> Result<(), RecorderError> {
+    let mut it = WebmIterator::new(
+        input,
+        &[MatroskaSpec::Info(Master::Start), MatroskaSpec::Tracks(Master::Start), MatroskaSpec::Cluster(Master::Start)],
+    );
+    it.set_max_allowable_tag_size(Some(MAX_ELEMENT_BYTES));
+    let mut saw_segment = false;
+    for tag in it {
+        let tag = tag.map_err(|e| RecorderError::Encoding(format!("damaged WebM: {e}")))?;
+        saw_segment |= matches!(tag, MatroskaSpec::Segment(_));
+        f(tag)?;
+    }
+    if !saw_segment {
+        return Err(RecorderError::Encoding("not a WebM stream (no Segment)".into()));
+    }
+    Ok(())
+}
+
+fn find_codec_delay(entries: &[MatroskaSpec]) -> u64 {
+    entries
+        .iter()
+        .filter_map(|e| if let MatroskaSpec::TrackEntry(Master::Full(c)) = e { Some(c) } else { None })
+        .flatten()
+        .find_map(|c| if let MatroskaSpec::CodecDelay(d) = c { Some(*d) } else { None })
+        .unwrap_or(0)
+}
+
+/// End time (ms) of a SimpleBlock or BlockGroup: its timestamp plus its Opus packet's length,
+/// less any DiscardPadding.
+fn block_end_ms(tag: &MatroskaSpec, cluster_ms: u64) -> Option<f64> {
+    let (block, padding_ns) = match tag {
+        MatroskaSpec::SimpleBlock(b) => (b, 0),
+        MatroskaSpec::BlockGroup(Master::Full(children)) => {
+            let block = children.iter().find_map(|c| if let MatroskaSpec::Block(b) = c { Some(b) } else { None })?;
+            let pad = children.iter().find_map(|c| if let MatroskaSpec::DiscardPadding(p) = c { Some(*p) } else { None });
+            (block, pad.unwrap_or(0))
+        }
+        _ => return None,
+    };
+    // Track number vint (1 byte here: track 1), 16-bit relative timestamp, flags, frame.
+    let track_len = block.first().map(|b| b.leading_zeros() as usize + 1)?;
+    let rel = i16::from_be_bytes([*block.get(track_len)?, *block.get(track_len + 1)?]);
+    let frame = block.get(track_len + 3..)?;
+    let samples = packet_samples(frame).unwrap_or(0);
+    let start = cluster_ms as f64 + f64::from(rel);
+    Some(start + f64::from(samples) / 48.0 - padding_ns as f64 / 1e6)
+}
+
+fn seek_head_tag(entries: &[(u32, u64)]) -> MatroskaSpec {
+    MatroskaSpec::SeekHead(Master::Full(
+        entries
+            .iter()
+            .map(|&(id, pos)| {
+                MatroskaSpec::Seek(Master::Full(vec![
+                    MatroskaSpec::SeekID(id.to_be_bytes().to_vec()),
+                    MatroskaSpec::SeekPosition(pos),
+                ]))
+            })
+            .collect(),
+    ))
+}
+
+fn cues_tag(clusters: &[(u64, u64)], clusters_at: u64) -> MatroskaSpec {
+    let mut at = clusters_at;
+    let points = clusters
+        .iter()
+        .map(|&(time_ms, size)| {
+            let point = MatroskaSpec::CuePoint(Master::Full(vec![
+                MatroskaSpec::CueTime(time_ms),
+                MatroskaSpec::CueTrackPositions(Master::Full(vec![
+                    MatroskaSpec::CueTrack(1),
+                    MatroskaSpec::CueClusterPosition(at),
+                ])),
+            ]));
+            at += size;
+            point
+        })
+        .collect();
+    MatroskaSpec::Cues(Master::Full(points))
+}
+
+/// Encodes one Segment child. The writer checks parents, so it is written inside a scratch
+/// unknown-size Segment whose 12 header bytes are then dropped.
+fn encode(tag: &MatroskaSpec) -> Result<Vec<u8>, RecorderError> {
+    let mut w = WebmWriter::new(Vec::new());
+    w.write_advanced(&MatroskaSpec::Segment(Master::Start), WriteOptions::is_unknown_sized_element())
+        .map_err(enc_err)?;
+    w.write(tag).map_err(enc_err)?;
+    let mut bytes = std::mem::take(w.get_mut());
+    bytes.drain(..12);
+    Ok(bytes)
+}

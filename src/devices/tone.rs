@@ -1,0 +1,96 @@
+//! The built-in test tone: a sine paced in real time like a device, the default source on
+//! machines without a microphone.
+
+use std::f64::consts::TAU;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::RecorderError;
+use crate::media::{now_ns, AudioBuffer, MediaStreamTrack, TrackKind, TrackSource, SAMPLE_RATE};
+
+/// 10 ms blocks, the usual period of a desktop capture device.
+const BLOCK_FRAMES: usize = 480;
+
+/// A parsed `test:tone[?hz=F]` id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ToneSpec {
+    /// Frequency in Hz.
+    pub hz: f64,
+}
+
+impl ToneSpec {
+    /// `None` when `id` is not a tone id; `Some(Err)` when it is one with bad parameters.
+    pub fn parse(id: &str) -> Option<Result<ToneSpec, RecorderError>> {
+        let rest = id.strip_prefix(super::TEST_TONE_ID)?;
+        let query = match rest {
+            "" => return Some(Ok(ToneSpec { hz: 440.0 })),
+            q => q.strip_prefix('?')?,
+        };
+        let mut spec = ToneSpec { hz: 440.0 };
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let bad = || RecorderError::NotFound(format!("bad test tone parameter \"{pair}\" in \"{id}\""));
+            match pair.split_once('=') {
+                Some(("hz", v)) => match v.parse::<f64>() {
+                    Ok(hz) if (1.0..=20_000.0).contains(&hz) => spec.hz = hz,
+                    _ => return Some(Err(bad())),
+                },
+                _ => return Some(Err(bad())),
+            }
+        }
+        Some(Ok(spec))
+    }
+}
+
+pub(super) fn open(spec: ToneSpec) -> Result<MediaStreamTrack, RecorderError> {
+    let source = TrackSource::new();
+    let thread_source = Arc::clone(&source);
+    let thread = std::thread::Builder::new()
+        .name("source:tone".into())
+        .spawn(move || run(spec, &thread_source))
+        .map_err(|e| RecorderError::Unknown(format!("cannot start the test tone thread: {e}")))?;
+    let label = format!("Test tone ({} Hz)", spec.hz);
+    let id = if spec.hz == 440.0 { super::TEST_TONE_ID.to_string() } else { format!("test:tone?hz={}", spec.hz) };
+    Ok(MediaStreamTrack::new(TrackKind::Audio, label, id, 1, source, thread))
+}
+
+/// Mono sine at -6 dBFS, one block per 10 ms. Pacing uses absolute deadlines (start + n·period),
+/// so scheduling jitter never accumulates into drift; timestamps come from the sample count.
+fn run(spec: ToneSpec, source: &TrackSource) {
+    let start_ns = now_ns();
+    let step = TAU * spec.hz / f64::from(SAMPLE_RATE);
+    let mut phase = 0.0f64;
+    let mut frames_done: u64 = 0;
+    while !source.is_ended() {
+        let pts_ns = start_ns + frames_done * 1_000_000_000 / u64::from(SAMPLE_RATE);
+        let block_end_ns = start_ns + (frames_done + BLOCK_FRAMES as u64) * 1_000_000_000 / u64::from(SAMPLE_RATE);
+        // A device delivers a block once it has been captured: wait until its last sample is "real".
+        let now = now_ns();
+        if block_end_ns > now {
+            std::thread::sleep(Duration::from_nanos(block_end_ns - now));
+        }
+        let samples: Vec<f32> = (0..BLOCK_FRAMES)
+            .map(|_| {
+                let s = (phase.sin() * 0.5) as f32;
+                phase = (phase + step) % TAU;
+                s
+            })
+            .collect();
+        source.deliver(AudioBuffer { pts_ns, channels: 1, samples: samples.into() });
+        frames_done += BLOCK_FRAMES as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_tone_ids() {
+        assert_eq!(ToneSpec::parse("test:tone").unwrap().unwrap().hz, 440.0);
+        assert_eq!(ToneSpec::parse("test:tone?hz=880").unwrap().unwrap().hz, 880.0);
+        assert!(ToneSpec::parse("test:tone?hz=0").unwrap().is_err());
+        assert!(ToneSpec::parse("test:tone?volume=1").unwrap().is_err());
+        assert!(ToneSpec::parse("test:tones").is_none());
+        assert!(ToneSpec::parse("pulseaudio:mic").is_none());
+    }
+}

@@ -1,0 +1,62 @@
+//! The library's one error type, named after the DOMExceptions the web API throws.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the recorder, as the web's `DOMException` names.
+///
+/// Calls return these where the web would throw; the recorder sends them in
+/// [`RecorderEvent::Error`](crate::RecorderEvent::Error) where the web fires `error`.
+#[derive(Debug, thiserror::Error)]
+pub enum RecorderError {
+    /// The call is not allowed in the recorder's (or track's) current state.
+    #[error("invalid state: {0}")]
+    InvalidState(String),
+    /// A MIME type, codec or stream shape that this recorder cannot produce.
+    #[error("not supported: {0}")]
+    NotSupported(String),
+    /// No device with that id.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Tracks were added to or removed from the stream while recording.
+    #[error("invalid modification: {0}")]
+    InvalidModification(String),
+    /// Capture was refused (permissions).
+    #[error("security: {0}")]
+    Security(String),
+    /// An encoder or muxer failed.
+    #[error("encoding failed: {0}")]
+    Encoding(String),
+    /// Reading or writing a file failed; the path names where.
+    #[error(transparent)]
+    Io(#[from] IoError),
+    /// Anything else, e.g. the audio server went away.
+    #[error("{0}")]
+    Unknown(String),
+}
+
+/// An I/O failure with what was being done and where (the path last, as users read it).
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {source}{}", path.as_ref().map(|p| format!(" ({})", p.display())).unwrap_or_default())]
+pub struct IoError {
+    /// What the recorder was doing, e.g. "writing chunk 3".
+    pub what: String,
+    /// The file or directory involved, when there is one.
+    pub path: Option<PathBuf>,
+    /// The operating system's error.
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl IoError {
+    /// `true` when the disk (or quota) is full: the message then says how much was kept.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self.source.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
+    }
+}
+
+impl RecorderError {
+    /// An [`RecorderError::Io`] for `what` at `path`.
+    pub fn io(what: impl Into<String>, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        RecorderError::Io(IoError { what: what.into(), path: Some(path.into()), source })
+    }
+}

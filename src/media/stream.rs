@@ -1,0 +1,95 @@
+//! `MediaStream`: the set of tracks a recorder records.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::devices;
+use crate::error::RecorderError;
+use crate::media::{MediaStreamTrack, MediaStreamTrackState};
+
+struct StreamInner {
+    tracks: Mutex<Vec<MediaStreamTrack>>,
+    /// Bumped on every add/remove, so a recorder notices changes with one atomic load.
+    generation: AtomicU64,
+}
+
+/// A set of tracks, as the web's `MediaStream`. Clones share the same set.
+#[derive(Clone)]
+pub struct MediaStream {
+    inner: Arc<StreamInner>,
+}
+
+impl std::fmt::Debug for MediaStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaStream").field("tracks", &self.tracks()).finish()
+    }
+}
+
+impl MediaStream {
+    /// A stream of the given tracks.
+    pub fn new(tracks: Vec<MediaStreamTrack>) -> MediaStream {
+        MediaStream {
+            inner: Arc::new(StreamInner { tracks: Mutex::new(tracks), generation: AtomicU64::new(0) }),
+        }
+    }
+
+    /// Opens devices by id (as listed by [`enumerate_devices`](crate::enumerate_devices)), like
+    /// `getUserMedia`: `audio` is a microphone id, `"default"`, or `"test:tone"`.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id or when no microphone exists; `NotSupported` when neither
+    /// kind is asked for; `Unknown` when the audio server refuses the device.
+    pub fn open(audio: Option<&str>, video: Option<&str>) -> Result<MediaStream, RecorderError> {
+        if audio.is_none() && video.is_none() {
+            return Err(RecorderError::NotSupported("ask for at least one of audio and video".into()));
+        }
+        let mut tracks = Vec::new();
+        if let Some(id) = video {
+            // Checked first so a bad video id does not open (and then drop) a microphone.
+            return Err(RecorderError::NotFound(format!("no video input with id \"{id}\"")));
+        }
+        if let Some(id) = audio {
+            tracks.push(devices::open_audio(id)?);
+        }
+        Ok(MediaStream::new(tracks))
+    }
+
+    /// All tracks, in order.
+    pub fn tracks(&self) -> Vec<MediaStreamTrack> {
+        self.inner.tracks.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The audio tracks.
+    pub fn audio_tracks(&self) -> Vec<MediaStreamTrack> {
+        self.tracks().into_iter().filter(|t| t.kind() == crate::TrackKind::Audio).collect()
+    }
+
+    /// `true` while any track is live.
+    pub fn active(&self) -> bool {
+        self.tracks().iter().any(|t| t.ready_state() == MediaStreamTrackState::Live)
+    }
+
+    /// Adds a track (a recorder recording this stream then fails with `InvalidModification`).
+    pub fn add_track(&self, track: MediaStreamTrack) {
+        let mut tracks = self.inner.tracks.lock().unwrap_or_else(PoisonError::into_inner);
+        if !tracks.contains(&track) {
+            tracks.push(track);
+            self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Removes a track (a recorder recording this stream then fails with `InvalidModification`).
+    pub fn remove_track(&self, track: &MediaStreamTrack) {
+        let mut tracks = self.inner.tracks.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = tracks.len();
+        tracks.retain(|t| t != track);
+        if tracks.len() != before {
+            self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Changes whenever the track set changes.
+    pub(crate) fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
+    }
+}

@@ -1,0 +1,316 @@
+//! `MediaRecorder`: the web's recorder, with its state machine, errors and events.
+
+mod audio_path;
+mod events;
+mod options;
+mod worker;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, Sender, TrySendError};
+
+pub use events::{Blob, BlobEvent, RecorderEvent};
+pub use options::{BitrateMode, MediaRecorderOptions};
+pub use worker::RecorderStats;
+
+use self::audio_path::AudioPath;
+use self::worker::{Command, Shared, WorkerConfig};
+use crate::error::RecorderError;
+use crate::media::{now_ns, MediaStream, MediaStreamTrackState, TrackKind};
+use crate::mime::Format;
+
+/// The web's `RecordingState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RecordingState {
+    /// Not recording (before `start`, after `stop`).
+    #[default]
+    Inactive,
+    /// Gathering media.
+    Recording,
+    /// Started, but media is not being gathered.
+    Paused,
+}
+
+/// Events queued for the consumer before the recorder thread waits for it to catch up.
+const EVENT_QUEUE: usize = 1024;
+/// Commands queued for the recorder thread. Users press buttons; 64 is never reached in use.
+const COMMAND_QUEUE: usize = 64;
+
+struct Running {
+    commands: Sender<Command>,
+    thread: JoinHandle<()>,
+}
+
+/// Records a [`MediaStream`] into Ogg or WebM, as the browser's `MediaRecorder` does, and keeps
+/// every chunk durable on disk as it goes.
+///
+/// ```no_run
+/// use mediarecorder::{MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent};
+/// let stream = MediaStream::open(Some("test:tone"), None)?;
+/// let recorder = MediaRecorder::new(stream, MediaRecorderOptions::default())?;
+/// recorder.start(Some(1000))?;
+/// std::thread::sleep(std::time::Duration::from_secs(3));
+/// recorder.stop()?;
+/// for event in recorder.events().iter() {
+///     match event {
+///         RecorderEvent::DataAvailable(e) => println!("{} bytes", e.data.size()),
+///         RecorderEvent::Stop => break,
+///         _ => {}
+///     }
+/// }
+/// # Ok::<(), mediarecorder::RecorderError>(())
+/// ```
+pub struct MediaRecorder {
+    stream: MediaStream,
+    requested: Option<Format>,
+    requested_mime: String,
+    audio_bps: u32,
+    video_bps: u32,
+    bitrate_mode: BitrateMode,
+    store_root: Mutex<PathBuf>,
+    mime_type: Mutex<String>,
+    shared: Arc<Shared>,
+    events_tx: Sender<RecorderEvent>,
+    events_rx: Receiver<RecorderEvent>,
+    running: Mutex<Option<Running>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl MediaRecorder {
+    /// A recorder for `stream`, in state `Inactive`.
+    ///
+    /// # Errors
+    /// `NotSupported` when `options.mime_type` is non-empty and not supported.
+    pub fn new(stream: MediaStream, options: MediaRecorderOptions) -> Result<MediaRecorder, RecorderError> {
+        let requested_mime = options.mime_type.clone().unwrap_or_default();
+        let requested = Format::parse(&requested_mime).map_err(RecorderError::NotSupported)?;
+        let has_video = stream.tracks().iter().any(|t| t.kind() == TrackKind::Video);
+        let (audio_bps, video_bps) = options::resolve_bitrates(&options, has_video);
+        let (events_tx, events_rx) = crossbeam_channel::bounded(EVENT_QUEUE);
+        Ok(MediaRecorder {
+            stream,
+            requested,
+            mime_type: Mutex::new(requested_mime.clone()),
+            requested_mime,
+            audio_bps,
+            video_bps,
+            bitrate_mode: options.audio_bitrate_mode,
+            store_root: Mutex::new(crate::store::default_root()),
+            shared: Arc::new(Shared::default()),
+            events_tx,
+            events_rx,
+            running: Mutex::new(None),
+        })
+    }
+
+    /// `true` when the recorder can produce `mime_type` (the empty string: always).
+    pub fn is_type_supported(mime_type: &str) -> bool {
+        Format::parse(mime_type).is_ok()
+    }
+
+    /// Sets where session directories are created (default: the XDG data dir).
+    pub fn set_store_dir(&self, dir: impl Into<PathBuf>) {
+        *lock(&self.store_root) = dir.into();
+    }
+
+    /// Starts recording. With a `timeslice_ms`, a `DataAvailable` fires about every that many
+    /// milliseconds of media (at least 100); without, data is delivered on `stop` or
+    /// `request_data` — but it is durable on disk at least every second either way.
+    ///
+    /// # Errors
+    /// `InvalidState` unless `Inactive`; `NotSupported` when the stream has no live track or
+    /// the MIME type cannot carry its tracks; `Encoding` when the encoder cannot be set up.
+    pub fn start(&self, timeslice_ms: Option<u32>) -> Result<(), RecorderError> {
+        let mut state = lock(&self.shared.state);
+        if *state != RecordingState::Inactive {
+            return Err(RecorderError::InvalidState(format!("start() while {:?}", *state)));
+        }
+        let live: Vec<_> =
+            self.stream.tracks().into_iter().filter(|t| t.ready_state() == MediaStreamTrackState::Live).collect();
+        if live.is_empty() {
+            return Err(RecorderError::NotSupported("the stream has no live track".into()));
+        }
+        if live.iter().any(|t| t.kind() == TrackKind::Video) {
+            return Err(RecorderError::NotSupported(format!(
+                "\"{}\" cannot record a stream with video (video recording is not supported yet)",
+                self.requested.unwrap_or(Format::DEFAULT_AUDIO)
+            )));
+        }
+        let format = self.requested.unwrap_or(Format::DEFAULT_AUDIO);
+        let track = live.into_iter().find(|t| t.kind() == TrackKind::Audio).ok_or_else(|| {
+            RecorderError::NotSupported("the stream has no live audio track".into())
+        })?;
+        // A previous recording may still be flushing: its last events must come before Start.
+        if let Some(previous) = lock(&self.running).take() {
+            drop(state);
+            let _finished = previous.thread.join();
+            state = lock(&self.shared.state);
+        }
+        let path = AudioPath::new(
+            format.container,
+            track.channels().clamp(1, 2),
+            self.audio_bps,
+            self.bitrate_mode == BitrateMode::Variable,
+        )?;
+        *lock(&self.shared.stats) = RecorderStats::default();
+        *lock(&self.shared.session_dir) = None;
+        let config = WorkerConfig {
+            audio: track.subscribe_audio(),
+            stream: self.stream.clone(),
+            track,
+            path,
+            mime_type: format.mime_type(),
+            extension: format.container.extension(),
+            timeslice_ms: timeslice_ms.map(|t| t.max(worker::MIN_TIMESLICE_MS)),
+            store_root: lock(&self.store_root).clone(),
+        };
+        let (commands, commands_rx) = crossbeam_channel::bounded(COMMAND_QUEUE);
+        let (events, shared) = (self.events_tx.clone(), Arc::clone(&self.shared));
+        let thread = std::thread::Builder::new()
+            .name("recorder".into())
+            .spawn(move || worker::run(config, commands_rx, events, shared))
+            .map_err(|e| RecorderError::Unknown(format!("cannot start the recorder thread: {e}")))?;
+        *lock(&self.running) = Some(Running { commands, thread });
+        *lock(&self.mime_type) = format.mime_type();
+        *state = RecordingState::Recording;
+        Ok(())
+    }
+
+    /// Sends a command to the recorder thread and, only if that worked, moves to `next`.
+    fn command(&self, state: &mut RecordingState, command: Command, next: RecordingState) -> Result<(), RecorderError> {
+        let running = lock(&self.running);
+        let Some(running) = running.as_ref() else {
+            return Err(RecorderError::InvalidState("the recorder is not running".into()));
+        };
+        match running.commands.try_send(command) {
+            Ok(()) => {
+                *state = next;
+                Ok(())
+            }
+            Err(TrySendError::Full(_)) => Err(RecorderError::Unknown("the recorder is busy; try again".into())),
+            // The thread ended on its own (error or tracks ended) and set Inactive already.
+            Err(TrySendError::Disconnected(_)) => Err(RecorderError::InvalidState("the recorder has stopped".into())),
+        }
+    }
+
+    /// Stops recording: a final `DataAvailable` with everything not yet delivered, then `Stop`.
+    /// Does nothing when already `Inactive`.
+    ///
+    /// # Errors
+    /// `Unknown` only if the recorder thread cannot take the command.
+    pub fn stop(&self) -> Result<(), RecorderError> {
+        let mut state = lock(&self.shared.state);
+        if *state == RecordingState::Inactive {
+            return Ok(());
+        }
+        self.command(&mut state, Command::Stop { at_ns: now_ns() }, RecordingState::Inactive)
+    }
+
+    /// Pauses: media is not recorded until `resume`, and the timeline has no gap.
+    ///
+    /// # Errors
+    /// `InvalidState` when `Inactive`.
+    pub fn pause(&self) -> Result<(), RecorderError> {
+        let mut state = lock(&self.shared.state);
+        match *state {
+            RecordingState::Inactive => Err(RecorderError::InvalidState("pause() while inactive".into())),
+            RecordingState::Paused => Ok(()),
+            RecordingState::Recording => self.command(&mut state, Command::Pause { at_ns: now_ns() }, RecordingState::Paused),
+        }
+    }
+
+    /// Resumes after `pause`.
+    ///
+    /// # Errors
+    /// `InvalidState` when `Inactive`.
+    pub fn resume(&self) -> Result<(), RecorderError> {
+        let mut state = lock(&self.shared.state);
+        match *state {
+            RecordingState::Inactive => Err(RecorderError::InvalidState("resume() while inactive".into())),
+            RecordingState::Recording => Ok(()),
+            RecordingState::Paused => self.command(&mut state, Command::Resume { at_ns: now_ns() }, RecordingState::Recording),
+        }
+    }
+
+    /// Delivers what was gathered since the last `DataAvailable` now, and starts a new blob.
+    ///
+    /// # Errors
+    /// `InvalidState` when `Inactive`.
+    pub fn request_data(&self) -> Result<(), RecorderError> {
+        let mut state = lock(&self.shared.state);
+        match *state {
+            RecordingState::Inactive => Err(RecorderError::InvalidState("request_data() while inactive".into())),
+            current => self.command(&mut state, Command::RequestData { at_ns: now_ns() }, current),
+        }
+    }
+
+    /// `Inactive`, `Recording` or `Paused`.
+    pub fn state(&self) -> RecordingState {
+        *lock(&self.shared.state)
+    }
+
+    /// The options' MIME type until `start`; after it, the full type in use, codecs included.
+    pub fn mime_type(&self) -> String {
+        lock(&self.mime_type).clone()
+    }
+
+    /// The stream being recorded.
+    pub fn stream(&self) -> &MediaStream {
+        &self.stream
+    }
+
+    /// Audio bitrate in force, bit/s.
+    pub fn audio_bits_per_second(&self) -> u32 {
+        self.audio_bps
+    }
+
+    /// Video bitrate in force, bit/s.
+    pub fn video_bits_per_second(&self) -> u32 {
+        self.video_bps
+    }
+
+    /// Constant or variable.
+    pub fn audio_bitrate_mode(&self) -> BitrateMode {
+        self.bitrate_mode
+    }
+
+    /// The event channel. Every call returns a handle on the same queue.
+    pub fn events(&self) -> Receiver<RecorderEvent> {
+        self.events_rx.clone()
+    }
+
+    /// The current (or last) recording's session directory, once its first file exists.
+    pub fn session_dir(&self) -> Option<PathBuf> {
+        lock(&self.shared.session_dir).clone()
+    }
+
+    /// Counters for the current (or last) recording.
+    pub fn stats(&self) -> RecorderStats {
+        lock(&self.shared.stats).clone()
+    }
+
+    /// The MIME type given in the options (empty when none).
+    pub fn requested_mime_type(&self) -> &str {
+        &self.requested_mime
+    }
+}
+
+impl Drop for MediaRecorder {
+    // Order: ask the thread to stop, keep draining events so it can never block on a full
+    // queue, then join. Chunks are durable already; this only finishes the last one.
+    fn drop(&mut self) {
+        let Some(running) = self.running.get_mut().unwrap_or_else(PoisonError::into_inner).take() else { return };
+        let _sent = running.commands.try_send(Command::Stop { at_ns: now_ns() });
+        drop(running.commands);
+        while !running.thread.is_finished() {
+            while self.events_rx.try_recv().is_ok() {}
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let _joined = running.thread.join();
+    }
+}

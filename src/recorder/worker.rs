@@ -1,0 +1,274 @@
+//! The recorder thread: one per recording. It owns the audio path and the session store,
+//! applies commands on the capture clock, cuts durable chunks and fires the events.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{select, Receiver, Sender};
+
+use super::audio_path::AudioPath;
+use super::events::{Blob, BlobEvent, RecorderEvent};
+use super::RecordingState;
+use crate::error::RecorderError;
+use crate::media::{now_ns, AudioBuffer, MediaStream, MediaStreamTrack};
+use crate::store::SessionStore;
+
+/// Chunks are made durable at least this often, whatever the timeslice.
+pub(crate) const MAX_CHUNK_MS: f64 = 1_000.0;
+/// The smallest timeslice honoured: each chunk costs an fsync.
+pub(crate) const MIN_TIMESLICE_MS: u32 = 100;
+/// How long a stop or request_data waits for the audio captured before it to arrive.
+const CATCH_UP: Duration = Duration::from_millis(400);
+/// Wake-up period when nothing arrives (track-set checks, catch-up deadlines).
+const TICK: Duration = Duration::from_millis(20);
+
+/// Commands from the API, each stamped with the capture-clock time of the call, so that media
+/// is cut exactly where the user pressed the button, however late the thread sees it.
+#[derive(Debug)]
+pub(crate) enum Command {
+    Pause { at_ns: u64 },
+    Resume { at_ns: u64 },
+    RequestData { at_ns: u64 },
+    Stop { at_ns: u64 },
+}
+
+/// Counters a UI or benchmark can read while recording.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecorderStats {
+    /// Durable chunk files written.
+    pub chunks: u64,
+    /// Bytes in them.
+    pub bytes: u64,
+    /// Media recorded, ms (paused time excluded).
+    pub media_ms: f64,
+    /// Audio buffers the track dropped because the recorder fell ~2 s behind.
+    pub dropped_buffers: u64,
+    /// Frames the capture ring overran.
+    pub overrun_frames: u64,
+    /// Capture-to-durable delay of the last chunk: from the capture of its last sample to the
+    /// end of its fsync, ms.
+    pub last_durable_delay_ms: f64,
+    /// The largest such delay so far, ms.
+    pub max_durable_delay_ms: f64,
+}
+
+/// State shared between the API handle and the thread.
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub state: Mutex<RecordingState>,
+    pub session_dir: Mutex<Option<PathBuf>>,
+    pub stats: Mutex<RecorderStats>,
+}
+
+pub(crate) struct WorkerConfig {
+    pub stream: MediaStream,
+    pub track: MediaStreamTrack,
+    pub audio: Receiver<AudioBuffer>,
+    pub path: AudioPath,
+    pub mime_type: String,
+    pub extension: &'static str,
+    pub timeslice_ms: Option<u32>,
+    pub store_root: PathBuf,
+}
+
+struct Worker {
+    cfg_stream: MediaStream,
+    track: MediaStreamTrack,
+    path: AudioPath,
+    mime_type: String,
+    store: Option<SessionStore>,
+    events: Sender<RecorderEvent>,
+    shared: Arc<Shared>,
+    /// Chunk bytes not yet delivered in a `DataAvailable`.
+    undelivered: Vec<u8>,
+    /// Media time where `undelivered` starts (the next blob's timecode).
+    undelivered_from_ms: f64,
+}
+
+pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender<RecorderEvent>, shared: Arc<Shared>) {
+    let generation = cfg.stream.generation();
+    let mut w = Worker {
+        cfg_stream: cfg.stream,
+        track: cfg.track,
+        path: cfg.path,
+        mime_type: cfg.mime_type,
+        store: None,
+        events,
+        shared,
+        undelivered: Vec::new(),
+        undelivered_from_ms: 0.0,
+    };
+    w.emit(RecorderEvent::Start);
+    let tracks = vec![w.track.label().to_string()];
+    match SessionStore::create(&cfg.store_root, &w.mime_type, cfg.extension, tracks) {
+        Ok(store) => {
+            *w.shared.session_dir.lock().unwrap_or_else(PoisonError::into_inner) = Some(store.dir().to_path_buf());
+            w.store = Some(store);
+        }
+        Err(e) => return w.stop(Some(e)),
+    }
+
+    let chunk_ms = cfg.timeslice_ms.map_or(MAX_CHUNK_MS, |t| f64::from(t).min(MAX_CHUNK_MS));
+    let mut next_chunk_ms = chunk_ms;
+    let mut next_event_ms = cfg.timeslice_ms.map(f64::from);
+    let mut requests: Vec<(u64, Instant)> = Vec::new();
+    let mut stop_at: Option<(u64, Instant)> = None;
+    let mut audio_ended = false;
+    let audio = cfg.audio;
+
+    loop {
+        select! {
+            recv(commands) -> cmd => match cmd {
+                Ok(Command::Pause { at_ns }) => {
+                    w.path.pause_at(at_ns);
+                    w.emit(RecorderEvent::Pause);
+                }
+                Ok(Command::Resume { at_ns }) => {
+                    w.path.resume_at(at_ns);
+                    w.emit(RecorderEvent::Resume);
+                }
+                Ok(Command::RequestData { at_ns }) => requests.push((at_ns, Instant::now())),
+                Ok(Command::Stop { at_ns }) => stop_at = Some((at_ns, Instant::now())),
+                // The handle is gone (dropped without stop): stop at once.
+                Err(_) => stop_at = stop_at.or(Some((0, Instant::now()))),
+            },
+            recv(audio) -> buf => match buf {
+                Ok(buf) => {
+                    if let Err(e) = w.path.push(&buf) {
+                        return w.stop(Some(e));
+                    }
+                }
+                Err(_) => audio_ended = true,
+            },
+            default(TICK) => {}
+        }
+
+        if w.cfg_stream.generation() != generation {
+            return w.stop(Some(RecorderError::InvalidModification("a track was added to or removed from the stream".into())));
+        }
+        while w.path.media_ms() >= next_chunk_ms {
+            next_chunk_ms += chunk_ms;
+            if let Err(e) = w.cut_chunk() {
+                return w.stop(Some(e));
+            }
+            if let Some(at) = next_event_ms.filter(|&at| w.path.media_ms() >= at) {
+                next_event_ms = Some(at + cfg.timeslice_ms.map_or(0.0, f64::from));
+                w.deliver();
+            }
+        }
+        // A request or stop covers media captured before the call: wait (briefly) for it.
+        let caught_up = |at_ns: u64, since: Instant, path: &AudioPath| {
+            audio_ended || path.consumed_until_ns() >= at_ns || since.elapsed() > CATCH_UP
+        };
+        while let Some(&(at_ns, since)) = requests.first() {
+            if !caught_up(at_ns, since, &w.path) {
+                break;
+            }
+            requests.remove(0);
+            if let Err(e) = w.cut_chunk() {
+                return w.stop(Some(e));
+            }
+            w.deliver();
+        }
+        if let Some((at_ns, since)) = stop_at {
+            if caught_up(at_ns, since, &w.path) {
+                return w.stop(None);
+            }
+        }
+        if audio_ended {
+            // All tracks ended: stop as if stop() was called (the spec's track-ended rule).
+            return w.stop(None);
+        }
+    }
+}
+
+impl Worker {
+    fn emit(&self, event: RecorderEvent) {
+        // Blocks when the consumer is 1024 events behind: dropping an event (above all a
+        // DataAvailable) would lose data. Fails only when the handle is gone: nobody to tell.
+        let _delivered = self.events.send(event);
+    }
+
+    fn set_state(&self, state: RecordingState) {
+        *self.shared.state.lock().unwrap_or_else(PoisonError::into_inner) = state;
+    }
+
+    fn update_stats(&self, durable_delay_ms: Option<f64>) {
+        let mut stats = self.shared.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(store) = &self.store {
+            stats.chunks = store.manifest().chunks.len() as u64;
+            stats.bytes = store.bytes_written();
+        }
+        stats.media_ms = self.path.media_ms();
+        stats.dropped_buffers = self.track.dropped_buffers();
+        stats.overrun_frames = self.track.overrun_frames();
+        if let Some(d) = durable_delay_ms {
+            stats.last_durable_delay_ms = d;
+            stats.max_durable_delay_ms = stats.max_durable_delay_ms.max(d);
+        }
+    }
+
+    /// Makes everything encoded so far durable as the next chunk file.
+    fn cut_chunk(&mut self) -> Result<(), RecorderError> {
+        let captured_end_ns = self.path.encoded_capture_end_ns();
+        let bytes = self.path.cut()?;
+        self.persist(bytes, captured_end_ns)
+    }
+
+    fn persist(&mut self, bytes: Vec<u8>, captured_end_ns: u64) -> Result<(), RecorderError> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        // Kept for the blob whether or not the disk takes it: a full disk must not lose media
+        // the consumer can still receive.
+        self.undelivered.extend_from_slice(&bytes);
+        if let Some(store) = self.store.as_mut() {
+            store.write_chunk(&bytes, self.path.encoded_ms())?;
+        }
+        let delay_ms = now_ns().saturating_sub(captured_end_ns) as f64 / 1e6;
+        self.update_stats(Some(delay_ms));
+        Ok(())
+    }
+
+    fn deliver(&mut self) {
+        let data = Blob::new(std::mem::take(&mut self.undelivered), self.mime_type.clone());
+        let timecode = self.undelivered_from_ms;
+        self.undelivered_from_ms = self.path.encoded_ms();
+        self.emit(RecorderEvent::DataAvailable(BlobEvent { data, timecode }));
+    }
+
+    /// The spec's stop sequence: state inactive, [error], last data, stop.
+    fn stop(mut self, error: Option<RecorderError>) {
+        self.set_state(RecordingState::Inactive);
+        let mut message = error.as_ref().map(ToString::to_string);
+        if let Some(e) = error {
+            self.emit(RecorderEvent::Error(e));
+        }
+        let captured_end_ns = self.path.accepted_capture_end_ns();
+        match self.path.finish() {
+            Ok(bytes) => {
+                if let Err(e) = self.persist(bytes, captured_end_ns) {
+                    // The last chunk could not be stored; its bytes still go out in the blob.
+                    if message.is_none() {
+                        message = Some(e.to_string());
+                        self.emit(RecorderEvent::Error(e));
+                    }
+                }
+            }
+            Err(e) => {
+                if message.is_none() {
+                    message = Some(e.to_string());
+                    self.emit(RecorderEvent::Error(e));
+                }
+            }
+        }
+        if let Some(store) = self.store.as_mut() {
+            // The chunks are durable either way; an unwritable manifest is found by recovery.
+            let _recorded = store.finish(self.path.encoded_ms(), message);
+        }
+        self.update_stats(None);
+        self.deliver();
+        self.emit(RecorderEvent::Stop);
+    }
+}

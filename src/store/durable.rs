@@ -1,0 +1,69 @@
+//! Writing files so they survive a crash or power cut: temporary file, fsync, rename, fsync dir.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::error::RecorderError;
+
+/// Owner-only: recordings are private.
+pub(crate) const FILE_MODE: u32 = 0o600;
+
+/// fsyncs a directory so a rename inside it is durable.
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// A temporary path beside `path` (same filesystem, so the final rename is atomic).
+pub(crate) fn temp_beside(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.part", std::process::id()))
+}
+
+/// Creates `path` from what `fill` writes, atomically: readers see the old state or the whole
+/// new file, never a part. With `overwrite` false an existing file is an error, not replaced.
+///
+/// # Errors
+/// `Io` naming the path when creating, writing, syncing or renaming fails (the temporary file is
+/// removed); whatever `fill` returns.
+pub fn write_atomically<T>(
+    path: &Path,
+    overwrite: bool,
+    fill: impl FnOnce(&mut File) -> Result<T, RecorderError>,
+) -> Result<T, RecorderError> {
+    let tmp = temp_beside(path);
+    let result = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(&tmp)
+            .map_err(|e| RecorderError::io("cannot create the file", path, e))?;
+        let value = fill(&mut file)?;
+        file.flush().map_err(|e| RecorderError::io("cannot write the file", path, e))?;
+        file.sync_all().map_err(|e| RecorderError::io("cannot write the file to disk", path, e))?;
+        drop(file);
+        if overwrite {
+            fs::rename(&tmp, path).map_err(|e| RecorderError::io("cannot move the file into place", path, e))?;
+        } else {
+            // link() fails if the name exists: no window where another file could be replaced.
+            fs::hard_link(&tmp, path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    RecorderError::io("the file already exists (not overwritten)", path, e)
+                } else {
+                    RecorderError::io("cannot move the file into place", path, e)
+                }
+            })?;
+            fs::remove_file(&tmp).map_err(|e| RecorderError::io("cannot remove the temporary file", &tmp, e))?;
+        }
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        sync_dir(dir).map_err(|e| RecorderError::io("cannot sync the directory", dir, e))?;
+        Ok(value)
+    })();
+    if result.is_err() {
+        // Best effort: the error being returned is the one that matters.
+        let _removed = fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,20 @@
+//! The chunk store: one directory per recording under the XDG data dir, one durable file per
+//! chunk (written, fsynced and renamed into place before anyone is told), a manifest, and
+//! assembling a session into the user's file.
+
+mod assemble;
+mod durable;
+mod manifest;
+mod session;
+
+pub use assemble::{assemble, Assembled};
+pub use durable::write_atomically;
+pub use manifest::{ChunkRecord, Manifest, SessionState};
+pub use session::{read_manifest, SessionStore};
+
+use std::path::PathBuf;
+
+/// Where sessions live: `$XDG_DATA_HOME/mediarecorder/sessions` (`~/.local/share/…`).
+pub fn default_root() -> PathBuf {
+    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("mediarecorder").join("sessions")
+}
