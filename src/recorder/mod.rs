@@ -161,6 +161,7 @@ impl MediaRecorder {
         *lock(&self.shared.session_dir) = None;
         let config = WorkerConfig {
             audio: track.subscribe_audio(),
+            generation: self.stream.generation(),
             stream: self.stream.clone(),
             track,
             path,

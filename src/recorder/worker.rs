@@ -63,6 +63,8 @@ pub(crate) struct Shared {
 
 pub(crate) struct WorkerConfig {
     pub stream: MediaStream,
+    /// The stream's track-set generation when `start` returned: any change after it is an error.
+    pub generation: u64,
     pub track: MediaStreamTrack,
     pub audio: Receiver<AudioBuffer>,
     pub path: AudioPath,
@@ -87,7 +89,7 @@ struct Worker {
 }
 
 pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender<RecorderEvent>, shared: Arc<Shared>) {
-    let generation = cfg.stream.generation();
+    let generation = cfg.generation;
     let mut w = Worker {
         cfg_stream: cfg.stream,
         track: cfg.track,

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a command needs, only those missing.
+#   scripts/deps.sh run    build and run: libopus, ALSA headers, pkg-config
+#   scripts/deps.sh test   also the virtual devices and the independent checkers
+set -euo pipefail
+
+build=(pkg-config libopus-dev libasound2-dev)
+test=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils ffmpeg mkvtoolnix chromium util-linux)
+
+case "${1:-run}" in
+run) want=("${build[@]}") ;;
+test) want=("${build[@]}" "${test[@]}") ;;
+*) echo "usage: deps.sh run|test" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}" >&2
+  sudo=
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo is missing: install Rust (https://rustup.rs) and run this again" >&2
+  exit 1
+fi

@@ -1,0 +1,144 @@
+//! Helpers shared by the integration tests: recording with the real engine, and checking the
+//! output with independent tools (ffmpeg/ffprobe decode it; an FFT measures its pitch).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use mediarecorder::{MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent};
+
+/// Collects events until `Stop` (or panics after `timeout`).
+pub fn events_until_stop(recorder: &MediaRecorder, timeout: Duration) -> Vec<RecorderEvent> {
+    let rx = recorder.events();
+    let deadline = Instant::now() + timeout;
+    let mut out = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(RecorderEvent::Stop) => {
+                out.push(RecorderEvent::Stop);
+                return out;
+            }
+            Ok(e) => out.push(e),
+            Err(e) => panic!("no Stop within {timeout:?} ({e}); got {out:?}"),
+        }
+    }
+}
+
+/// Event names, for order assertions.
+pub fn names(events: &[RecorderEvent]) -> Vec<&'static str> {
+    events
+        .iter()
+        .map(|e| match e {
+            RecorderEvent::Start => "start",
+            RecorderEvent::DataAvailable(_) => "data",
+            RecorderEvent::Pause => "pause",
+            RecorderEvent::Resume => "resume",
+            RecorderEvent::Stop => "stop",
+            RecorderEvent::Error(_) => "error",
+        })
+        .collect()
+}
+
+/// All blobs' bytes concatenated: what a web page would save.
+pub fn concat_blobs(events: &[RecorderEvent]) -> Vec<u8> {
+    events
+        .iter()
+        .filter_map(|e| if let RecorderEvent::DataAvailable(b) = e { Some(b.data.bytes().to_vec()) } else { None })
+        .flatten()
+        .collect()
+}
+
+/// A recorder on `source` storing its sessions in `store`.
+pub fn recorder(source: &str, mime: &str, store: &Path) -> MediaRecorder {
+    let stream = MediaStream::open(Some(source), None).expect("open source");
+    let options = MediaRecorderOptions { mime_type: Some(mime.into()), ..Default::default() };
+    let r = MediaRecorder::new(stream, options).expect("recorder");
+    r.set_store_dir(store);
+    r
+}
+
+/// What `ffmpeg -v error -i FILE -f null -` prints: empty for a clean file.
+pub fn ffmpeg_errors(path: &Path) -> String {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "null", "-"])
+        .output()
+        .expect("ffmpeg must be installed (the test command installs it)");
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// ffprobe's view of the first audio stream.
+#[derive(Debug)]
+pub struct Probe {
+    pub codec: String,
+    pub sample_rate: u32,
+    pub channels: u32,
+    pub duration_s: f64,
+}
+
+pub fn probe(path: &Path) -> Probe {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_streams", "-show_format", "-of", "json"])
+        .arg(path)
+        .output()
+        .expect("ffprobe must be installed");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("ffprobe JSON");
+    let s = &v["streams"][0];
+    Probe {
+        codec: s["codec_name"].as_str().unwrap_or_default().to_string(),
+        sample_rate: s["sample_rate"].as_str().and_then(|x| x.parse().ok()).unwrap_or(0),
+        channels: s["channels"].as_u64().unwrap_or(0) as u32,
+        duration_s: v["format"]["duration"].as_str().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN),
+    }
+}
+
+/// Decodes to mono 48 kHz f32 with ffmpeg (independent of our code).
+pub fn decode_mono(path: &Path) -> Vec<f32> {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(path)
+        .args(["-ac", "1", "-ar", "48000", "-f", "f32le", "-"])
+        .output()
+        .expect("ffmpeg");
+    assert!(out.status.success(), "ffmpeg decode failed: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
+
+/// The strongest frequency in `samples` (48 kHz), by FFT with parabolic peak interpolation.
+pub fn dominant_hz(samples: &[f32]) -> f64 {
+    use rustfft::{num_complex::Complex, FftPlanner};
+    let n = samples.len().min(1 << 16).next_power_of_two() / 2 * 2;
+    let n = if n > samples.len() { n / 2 } else { n };
+    // Hann window over a stretch from the middle, away from the start-up.
+    let start = (samples.len() - n) / 2;
+    let mut buf: Vec<Complex<f32>> = samples[start..start + n]
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            let w = 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / n as f32).cos();
+            Complex::new(s * w, 0.0)
+        })
+        .collect();
+    FftPlanner::new().plan_fft_forward(n).process(&mut buf);
+    let mags: Vec<f32> = buf[..n / 2].iter().map(|c| c.norm()).collect();
+    let k = (1..mags.len() - 1).max_by(|&a, &b| mags[a].total_cmp(&mags[b])).unwrap_or(1);
+    let (a, b, c) = (mags[k - 1] as f64, mags[k] as f64, mags[k + 1] as f64);
+    let offset = 0.5 * (a - c) / (a - 2.0 * b + c);
+    (k as f64 + offset) * 48_000.0 / n as f64
+}
+
+/// The file the store assembles for the recorder's last session.
+pub fn assemble(recorder: &MediaRecorder, out_dir: &Path, ext: &str) -> PathBuf {
+    let session = recorder.session_dir().expect("a session directory");
+    let out = out_dir.join(format!("out.{ext}"));
+    mediarecorder::store::assemble(&session, &out, true).expect("assemble");
+    out
+}
+
+/// The built CLI.
+pub fn cli() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mediarecorder"))
+}
