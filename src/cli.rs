@@ -12,7 +12,11 @@ use mediarecorder::{
 };
 
 #[derive(Parser)]
-#[command(name = "mediarecorder", version, about = "Record microphones to Ogg Opus or WebM, the way the browser's MediaRecorder does")]
+#[command(
+    name = "mediarecorder",
+    version,
+    about = "Record microphones to Ogg Opus or WebM, the way the browser's MediaRecorder does"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -164,7 +168,8 @@ fn record(args: RecordArgs) -> Result<()> {
             recorder.stop()?;
             stop_sent = true;
         }
-        let wait = deadline.map_or(Duration::from_millis(100), |d| d.saturating_duration_since(Instant::now()))
+        let wait = deadline
+            .map_or(Duration::from_millis(100), |d| d.saturating_duration_since(Instant::now()))
             .clamp(Duration::from_millis(1), Duration::from_millis(100));
         match events.recv_timeout(wait) {
             Ok(RecorderEvent::DataAvailable(e)) => {
@@ -182,10 +187,17 @@ fn record(args: RecordArgs) -> Result<()> {
         }
     }
 
+    // A track that ended on its own (device unplugged, audio server gone) stopped the recording.
+    for track in recorder.stream().tracks() {
+        if let Some(reason) = track.end_reason() {
+            eprintln!("{} stopped: {reason}", track.label());
+        }
+    }
     let session = recorder.session_dir().context("the recorder wrote no session")?;
     let stats = recorder.stats();
-    let assembled = store::assemble(&session, &args.output, args.force)
-        .with_context(|| format!("cannot write {} (the recording is kept in {})", args.output.display(), session.display()))?;
+    let assembled = store::assemble(&session, &args.output, args.force).with_context(|| {
+        format!("cannot write {} (the recording is kept in {})", args.output.display(), session.display())
+    })?;
     println!(
         "Wrote {} ({:.2} s, {} bytes, {} chunks; dropped {} buffers, {} overrun frames)",
         args.output.display(),
@@ -196,7 +208,8 @@ fn record(args: RecordArgs) -> Result<()> {
         stats.overrun_frames
     );
     match failure {
-        Some(e) => Err(anyhow::Error::new(e).context(format!("recording ended early; what was recorded is in {}", args.output.display()))),
+        Some(e) => Err(anyhow::Error::new(e)
+            .context(format!("recording ended early; what was recorded is in {}", args.output.display()))),
         None => Ok(()),
     }
 }

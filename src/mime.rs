@@ -149,8 +149,7 @@ impl ParsedMime {
 
 /// RFC 2045 token: visible ASCII without separators.
 fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b))
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b))
 }
 
 #[cfg(test)]
@@ -167,8 +166,17 @@ mod tests {
 
     #[test]
     fn rejects_what_it_cannot_produce() {
-        for bad in ["audio", "audio/", "/ogg", "audio/mp4", "audio/ogg;codecs=vorbis", "audio/webm;codecs=",
-                    "audio/ogg;codecs", "text/plain", "video/webm;codecs=vp8"] {
+        for bad in [
+            "audio",
+            "audio/",
+            "/ogg",
+            "audio/mp4",
+            "audio/ogg;codecs=vorbis",
+            "audio/webm;codecs=",
+            "audio/ogg;codecs",
+            "text/plain",
+            "video/webm;codecs=vp8",
+        ] {
             assert!(Format::parse(bad).is_err(), "{bad} should be rejected");
         }
         assert_eq!(Format::parse("").unwrap(), None);

@@ -2,6 +2,8 @@
 //! duration (a streamed WebM without our finalize step reports Infinity: checked too, so the
 //! test can tell the difference).
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use std::path::Path;
@@ -29,10 +31,18 @@ a.onerror = () => document.title = 'error=' + (a.error && a.error.code);
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new("chromium")
         .args([
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--autoplay-policy=no-user-gesture-required", "--virtual-time-budget=20000",
-            "--allow-file-access-from-files", "--dump-dom",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--autoplay-policy=no-user-gesture-required",
+            "--virtual-time-budget=20000",
+            "--allow-file-access-from-files",
+            "--dump-dom",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("file://{}", page.display()))

@@ -1,5 +1,7 @@
 //! Bad input gets one clear line, a non-zero exit and nothing half-written.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
@@ -19,7 +21,10 @@ fn run_fails(args: &[&str], data: &Path) -> String {
 fn unsupported_mime_type_is_refused_before_recording() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("x.ogg");
-    let err = run_fails(&["record", "--audio", "test:tone", "--mime", "audio/mp4", "--duration", "1", "-o", file.to_str().unwrap()], dir.path());
+    let err = run_fails(
+        &["record", "--audio", "test:tone", "--mime", "audio/mp4", "--duration", "1", "-o", file.to_str().unwrap()],
+        dir.path(),
+    );
     assert!(err.contains("not supported"), "{err}");
     assert!(!file.exists());
 }
@@ -28,9 +33,13 @@ fn unsupported_mime_type_is_refused_before_recording() {
 fn unknown_device_is_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("x.ogg");
-    let err = run_fails(&["record", "--audio", "pulseaudio:no_such_mic", "--duration", "1", "-o", file.to_str().unwrap()], dir.path());
+    let err = run_fails(
+        &["record", "--audio", "pulseaudio:no_such_mic", "--duration", "1", "-o", file.to_str().unwrap()],
+        dir.path(),
+    );
     assert!(err.contains("not found"), "{err}");
-    let err = run_fails(&["record", "--audio", "nonsense", "--duration", "1", "-o", file.to_str().unwrap()], dir.path());
+    let err =
+        run_fails(&["record", "--audio", "nonsense", "--duration", "1", "-o", file.to_str().unwrap()], dir.path());
     assert!(err.contains("not found"), "{err}");
     assert!(!file.exists());
 }
@@ -39,7 +48,8 @@ fn unknown_device_is_not_found() {
 fn missing_output_directory_is_refused_before_recording() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("missing/x.ogg");
-    let err = run_fails(&["record", "--audio", "test:tone", "--duration", "1", "-o", file.to_str().unwrap()], dir.path());
+    let err =
+        run_fails(&["record", "--audio", "test:tone", "--duration", "1", "-o", file.to_str().unwrap()], dir.path());
     assert!(err.contains("does not exist"), "{err}");
 }
 
@@ -79,7 +89,8 @@ fn existing_output_is_not_overwritten_silently() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("x.ogg");
     std::fs::write(&file, b"precious").unwrap();
-    let err = run_fails(&["record", "--audio", "test:tone", "--duration", "1", "-o", file.to_str().unwrap()], dir.path());
+    let err =
+        run_fails(&["record", "--audio", "test:tone", "--duration", "1", "-o", file.to_str().unwrap()], dir.path());
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(std::fs::read(&file).unwrap(), b"precious");
 }
@@ -104,4 +115,27 @@ fn record_writes_a_valid_file_and_reports_chunks() {
     let sessions = dir.path().join("mediarecorder/sessions");
     let session = std::fs::read_dir(&sessions).unwrap().next().unwrap().unwrap().path();
     assert_eq!(std::fs::metadata(&session).unwrap().permissions().mode() & 0o777, 0o700);
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_still_writes_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("interrupted.ogg");
+    let child = cli()
+        .args(["record", "--audio", "test:tone", "-o"])
+        .arg(&file)
+        .env("XDG_DATA_HOME", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(ffmpeg_errors(&file), "");
+    let d = probe(&file).duration_s;
+    // Start-up takes a moment; what matters is that what was recorded up to the signal is there.
+    assert!((0.8..=1.6).contains(&d), "{d} s");
 }

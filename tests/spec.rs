@@ -1,6 +1,8 @@
 //! One test per rule of the MediaRecorder checklist (shared spec.md) that applies to audio,
 //! run against the real engine with the built-in test tone.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use std::time::Duration;
@@ -48,7 +50,11 @@ fn mime_type_is_the_options_until_start_then_the_full_type() {
 #[test]
 fn bits_per_second_overrides_and_values_are_clamped() {
     let stream = MediaStream::open(Some("test:tone"), None).unwrap();
-    let options = MediaRecorderOptions { audio_bits_per_second: Some(64_000), bits_per_second: Some(96_000), ..Default::default() };
+    let options = MediaRecorderOptions {
+        audio_bits_per_second: Some(64_000),
+        bits_per_second: Some(96_000),
+        ..Default::default()
+    };
     assert_eq!(MediaRecorder::new(stream.clone(), options).unwrap().audio_bits_per_second(), 96_000);
     let options = MediaRecorderOptions { audio_bits_per_second: Some(5_000_000), ..Default::default() };
     assert_eq!(MediaRecorder::new(stream.clone(), options).unwrap().audio_bits_per_second(), 510_000);
@@ -119,7 +125,8 @@ fn first_blob_starts_with_the_header_and_timecodes_count_media_ms() {
     std::thread::sleep(Duration::from_millis(1700));
     r.stop().unwrap();
     let ev = events_until_stop(&r, T);
-    let blobs: Vec<_> = ev.iter().filter_map(|e| if let RecorderEvent::DataAvailable(b) = e { Some(b) } else { None }).collect();
+    let blobs: Vec<_> =
+        ev.iter().filter_map(|e| if let RecorderEvent::DataAvailable(b) = e { Some(b) } else { None }).collect();
     assert!(blobs.len() >= 3);
     assert_eq!(&blobs[0].data.bytes()[..4], &[0x1a, 0x45, 0xdf, 0xa3], "EBML magic");
     assert_eq!(blobs[0].timecode, 0.0);
@@ -198,8 +205,10 @@ fn request_data_delivers_what_was_gathered_and_starts_a_new_blob() {
     r.stop().unwrap();
     let ev = events_until_stop(&r, T);
     assert_eq!(names(&ev), ["start", "data", "data", "stop"]);
-    let sizes: Vec<usize> =
-        ev.iter().filter_map(|e| if let RecorderEvent::DataAvailable(b) = e { Some(b.data.size()) } else { None }).collect();
+    let sizes: Vec<usize> = ev
+        .iter()
+        .filter_map(|e| if let RecorderEvent::DataAvailable(b) = e { Some(b.data.size()) } else { None })
+        .collect();
     assert!(sizes.iter().all(|&s| s > 1000), "both blobs hold ~0.6 s of audio: {sizes:?}");
 }
 
@@ -278,10 +287,14 @@ fn a_failing_store_fires_error_then_last_data_then_stop() {
 #[test]
 fn is_type_supported_follows_the_rules() {
     assert!(MediaRecorder::is_type_supported(""));
-    for yes in ["audio/ogg;codecs=opus", "audio/ogg", "audio/webm;codecs=opus", "audio/webm", "AUDIO/WEBM; CODECS=\"Opus\""] {
+    for yes in
+        ["audio/ogg;codecs=opus", "audio/ogg", "audio/webm;codecs=opus", "audio/webm", "AUDIO/WEBM; CODECS=\"Opus\""]
+    {
         assert!(MediaRecorder::is_type_supported(yes), "{yes}");
     }
-    for no in ["not a type", "audio/", "audio/mp4", "audio/webm;codecs=vorbis", "audio/ogg;codecs=opus,flac", "text/html"] {
+    for no in
+        ["not a type", "audio/", "audio/mp4", "audio/webm;codecs=vorbis", "audio/ogg;codecs=opus,flac", "text/html"]
+    {
         assert!(!MediaRecorder::is_type_supported(no), "{no}");
     }
 }

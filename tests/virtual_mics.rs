@@ -2,6 +2,8 @@
 //! starts (scripts/virtual-mics.sh): 440 Hz on mic_a (the default), 880 Hz on mic_b.
 //! These tests fail, never skip, when the virtual mics are missing.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use std::time::Duration;
@@ -22,12 +24,16 @@ fn devices_json_lists_both_virtual_mics_with_their_labels() {
     assert!(out.status.success());
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = list.as_array().unwrap();
-    let label_of = |id: &str| list.iter().find(|d| d["deviceId"] == id).map(|d| d["label"].as_str().unwrap().to_string());
+    let label_of =
+        |id: &str| list.iter().find(|d| d["deviceId"] == id).map(|d| d["label"].as_str().unwrap().to_string());
     assert_eq!(label_of("pulseaudio:mic_a").as_deref(), Some("Virtual Mic A (440 Hz)"));
     assert_eq!(label_of("pulseaudio:mic_b").as_deref(), Some("Virtual Mic B (880 Hz)"));
     assert!(label_of("default").unwrap().contains("Virtual Mic A"), "default is marked");
     assert!(list.iter().all(|d| d["kind"] == "audioinput" && d["groupId"].is_string()));
-    assert!(!list.iter().any(|d| d["deviceId"].as_str().unwrap().ends_with(".monitor")), "monitors are not microphones");
+    assert!(
+        !list.iter().any(|d| d["deviceId"].as_str().unwrap().ends_with(".monitor")),
+        "monitors are not microphones"
+    );
 }
 
 fn record_pitch(device: &str) -> f64 {

@@ -104,8 +104,8 @@ pub fn packet_samples(packet: &[u8]) -> Option<u32> {
     let config = toc >> 3;
     let frame = match config {
         0..=11 => [480, 960, 1920, 2880][usize::from(config % 4)], // SILK 10/20/40/60 ms
-        12..=15 => [480, 960][usize::from(config % 2)],             // hybrid 10/20 ms
-        _ => [120, 240, 480, 960][usize::from(config % 4)],         // CELT 2.5/5/10/20 ms
+        12..=15 => [480, 960][usize::from(config % 2)],            // hybrid 10/20 ms
+        _ => [120, 240, 480, 960][usize::from(config % 4)],        // CELT 2.5/5/10/20 ms
     };
     let frames = match toc & 3 {
         0 => 1,

@@ -23,14 +23,33 @@ const RESYNC_NS: u64 = 200_000_000;
 
 /// ALSA plugin PCMs that appear in the hint list but do not capture from a microphone.
 const ALSA_NON_CAPTURE: &[&str] = &[
-    "null", "lavrate", "samplerate", "speexrate", "jack", "oss", "upmix", "vdownmix", "pipewire",
-    "speex", "a52", "usbstream", "dmix", "surround",
+    "null",
+    "lavrate",
+    "samplerate",
+    "speexrate",
+    "jack",
+    "oss",
+    "upmix",
+    "vdownmix",
+    "pipewire",
+    "speex",
+    "a52",
+    "usbstream",
+    "dmix",
+    "surround",
 ];
 
 pub(super) struct MicInfo {
     pub id: String,
     pub label: String,
     pub is_default: bool,
+}
+
+/// alsa-lib prints every failed probe (e.g. "PulseAudio: Unable to connect" for its pulse
+/// plugin when no server runs) to stderr. Enumerating is probing: capture those lines in a
+/// thread-local buffer instead, for as long as the returned guard lives.
+fn quiet_alsa() -> Option<std::rc::Rc<std::cell::RefCell<alsa::Output>>> {
+    alsa::Output::local_error_handler().ok()
 }
 
 fn host() -> cpal::Host {
@@ -62,6 +81,7 @@ fn label_of(device: &cpal::Device) -> String {
 }
 
 pub(super) fn list() -> Vec<MicInfo> {
+    let _quiet = quiet_alsa();
     let host = host();
     let default_id = host.default_input_device().and_then(|d| d.id().ok());
     let Ok(devices) = host.input_devices() else { return Vec::new() };
@@ -99,10 +119,15 @@ fn find(host: &cpal::Host, id: &str) -> Result<cpal::Device, RecorderError> {
 }
 
 pub(super) fn open(id: &str) -> Result<MediaStreamTrack, RecorderError> {
+    let _quiet = quiet_alsa();
     let host = host();
     let device = find(&host, id)?;
     let label = label_of(&device);
-    let device_id = if id == super::DEFAULT_ID { id.to_string() } else { device.id().map(|i| i.to_string()).unwrap_or_else(|_| id.into()) };
+    let device_id = if id == super::DEFAULT_ID {
+        id.to_string()
+    } else {
+        device.id().map(|i| i.to_string()).unwrap_or_else(|_| id.into())
+    };
     let (config, format) = choose_config(&device)?;
     let channels = config.channels.min(2);
 
@@ -187,8 +212,8 @@ fn run(
     drop(ready);
 
     let out_channels = device_channels.min(2);
-    let mut resampler =
-        (config.sample_rate != SAMPLE_RATE).then(|| LinearResampler::new(config.sample_rate, SAMPLE_RATE, out_channels));
+    let mut resampler = (config.sample_rate != SAMPLE_RATE)
+        .then(|| LinearResampler::new(config.sample_rate, SAMPLE_RATE, out_channels));
     let ns_per_frame = 1_000_000_000f64 / f64::from(SAMPLE_RATE);
     let mut anchor_ns: Option<u64> = None;
     let mut frames_out: u64 = 0;
@@ -272,7 +297,7 @@ where
     let channels = usize::from(config.channels.max(1));
     device
         .build_input_stream::<T, _, _>(
-            config.clone(),
+            *config,
             // Real-time callback: no locks, no allocation, no logging. What does not fit in the
             // ring is dropped whole-frame and counted in an atomic (ring full = the draining
             // thread is more than 2 s late).

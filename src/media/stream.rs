@@ -28,9 +28,7 @@ impl std::fmt::Debug for MediaStream {
 impl MediaStream {
     /// A stream of the given tracks.
     pub fn new(tracks: Vec<MediaStreamTrack>) -> MediaStream {
-        MediaStream {
-            inner: Arc::new(StreamInner { tracks: Mutex::new(tracks), generation: AtomicU64::new(0) }),
-        }
+        MediaStream { inner: Arc::new(StreamInner { tracks: Mutex::new(tracks), generation: AtomicU64::new(0) }) }
     }
 
     /// Opens devices by id (as listed by [`enumerate_devices`](crate::enumerate_devices)), like

@@ -43,7 +43,12 @@ pub(crate) struct AudioPath {
 }
 
 impl AudioPath {
-    pub(crate) fn new(container: Container, channels: u16, bitrate: u32, vbr: bool) -> Result<AudioPath, RecorderError> {
+    pub(crate) fn new(
+        container: Container,
+        channels: u16,
+        bitrate: u32,
+        vbr: bool,
+    ) -> Result<AudioPath, RecorderError> {
         let encoder = OpusEncoder::new(channels, bitrate, vbr)?;
         let muxer = new_muxer(container, channels, encoder.pre_skip())?;
         Ok(AudioPath {
@@ -204,8 +209,9 @@ mod tests {
     use super::*;
 
     fn tone(pts_ns: u64, frames: usize, start_frame: usize) -> AudioBuffer {
-        let samples: Vec<f32> =
-            (start_frame..start_frame + frames).map(|i| (i as f32 * 440.0 * std::f32::consts::TAU / 48_000.0).sin()).collect();
+        let samples: Vec<f32> = (start_frame..start_frame + frames)
+            .map(|i| (i as f32 * 440.0 * std::f32::consts::TAU / 48_000.0).sin())
+            .collect();
         AudioBuffer { pts_ns, channels: 1, samples: samples.into() }
     }
 

@@ -142,9 +142,10 @@ impl MediaRecorder {
             )));
         }
         let format = self.requested.unwrap_or(Format::DEFAULT_AUDIO);
-        let track = live.into_iter().find(|t| t.kind() == TrackKind::Audio).ok_or_else(|| {
-            RecorderError::NotSupported("the stream has no live audio track".into())
-        })?;
+        let track = live
+            .into_iter()
+            .find(|t| t.kind() == TrackKind::Audio)
+            .ok_or_else(|| RecorderError::NotSupported("the stream has no live audio track".into()))?;
         // A previous recording may still be flushing: its last events must come before Start.
         if let Some(previous) = lock(&self.running).take() {
             drop(state);
@@ -221,7 +222,9 @@ impl MediaRecorder {
         match *state {
             RecordingState::Inactive => Err(RecorderError::InvalidState("pause() while inactive".into())),
             RecordingState::Paused => Ok(()),
-            RecordingState::Recording => self.command(&mut state, Command::Pause { at_ns: now_ns() }, RecordingState::Paused),
+            RecordingState::Recording => {
+                self.command(&mut state, Command::Pause { at_ns: now_ns() }, RecordingState::Paused)
+            }
         }
     }
 
@@ -234,7 +237,9 @@ impl MediaRecorder {
         match *state {
             RecordingState::Inactive => Err(RecorderError::InvalidState("resume() while inactive".into())),
             RecordingState::Recording => Ok(()),
-            RecordingState::Paused => self.command(&mut state, Command::Resume { at_ns: now_ns() }, RecordingState::Recording),
+            RecordingState::Paused => {
+                self.command(&mut state, Command::Resume { at_ns: now_ns() }, RecordingState::Recording)
+            }
         }
     }
 

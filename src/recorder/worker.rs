@@ -147,7 +147,9 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
         }
 
         if w.cfg_stream.generation() != generation {
-            return w.stop(Some(RecorderError::InvalidModification("a track was added to or removed from the stream".into())));
+            return w.stop(Some(RecorderError::InvalidModification(
+                "a track was added to or removed from the stream".into(),
+            )));
         }
         while w.path.media_ms() >= next_chunk_ms {
             next_chunk_ms += chunk_ms;

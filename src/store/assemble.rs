@@ -48,7 +48,8 @@ pub fn assemble(dir: &Path, out: &Path, overwrite: bool) -> Result<Assembled, Re
             "webm" => webm::finalize(open_all, &mut writer).map(|f| (f.bytes, f.duration_ms)),
             _ => {
                 let mut reader = open_all().map_err(|e| RecorderError::io("cannot read the chunks", dir, e))?;
-                let n = std::io::copy(&mut reader, &mut writer).map_err(|e| RecorderError::io("cannot write the file", out, e))?;
+                let n = std::io::copy(&mut reader, &mut writer)
+                    .map_err(|e| RecorderError::io("cannot write the file", out, e))?;
                 Ok((n, manifest.duration_ms))
             }
         }?;

@@ -22,7 +22,12 @@ impl SessionStore {
     ///
     /// # Errors
     /// `Io` when the directory or the first manifest cannot be written.
-    pub fn create(root: &Path, mime_type: &str, extension: &str, tracks: Vec<String>) -> Result<SessionStore, RecorderError> {
+    pub fn create(
+        root: &Path,
+        mime_type: &str,
+        extension: &str,
+        tracks: Vec<String>,
+    ) -> Result<SessionStore, RecorderError> {
         DirBuilder::new()
             .recursive(true)
             .mode(0o700)
@@ -75,7 +80,8 @@ impl SessionStore {
         let index = self.manifest.chunks.len() as u32 + 1;
         let file = format!("chunk-{index:06}.{}", self.manifest.extension);
         write_atomically(&self.dir.join(&file), false, |f| {
-            f.write_all(bytes).map_err(|e| RecorderError::io(format!("cannot write chunk {index}"), self.dir.join(&file), e))
+            f.write_all(bytes)
+                .map_err(|e| RecorderError::io(format!("cannot write chunk {index}"), self.dir.join(&file), e))
         })?;
         let record = ChunkRecord { index, file, bytes: bytes.len() as u64, crc32: crc32fast::hash(bytes), end_ms };
         self.manifest.chunks.push(record.clone());
@@ -104,7 +110,9 @@ impl SessionStore {
         let path = self.dir.join(MANIFEST_FILE);
         let json = serde_json::to_vec_pretty(&self.manifest)
             .map_err(|e| RecorderError::Unknown(format!("cannot encode the manifest: {e}")))?;
-        write_atomically(&path, true, |f| f.write_all(&json).map_err(|e| RecorderError::io("cannot write the manifest", &path, e)))
+        write_atomically(&path, true, |f| {
+            f.write_all(&json).map_err(|e| RecorderError::io("cannot write the manifest", &path, e))
+        })
     }
 }
 

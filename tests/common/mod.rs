@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: recording with the real engine, and checking the
 //! output with independent tools (ffmpeg/ffprobe decode it; an FFT measures its pitch).
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

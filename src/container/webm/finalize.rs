@@ -59,7 +59,8 @@ pub fn finalize<R: Read>(
         let tracks_at = info_at + info.len() as u64;
         let cues_at = tracks_at + tracks.len() as u64;
         let clusters_at = cues_at + cues.len() as u64;
-        let new_seek_head = encode(&seek_head_tag(&[(0x1549A966, info_at), (0x1654AE6B, tracks_at), (0x1C53BB6B, cues_at)]))?;
+        let new_seek_head =
+            encode(&seek_head_tag(&[(0x1549A966, info_at), (0x1654AE6B, tracks_at), (0x1C53BB6B, cues_at)]))?;
         let new_cues = encode(&cues_tag(&layout.clusters, clusters_at))?;
         let stable = new_seek_head.len() == seek_head.len() && new_cues.len() == cues.len();
         seek_head = new_seek_head;
@@ -108,7 +109,8 @@ fn measure(input: impl Read) -> Result<Layout, RecorderError> {
     for_each_element(input, |tag| {
         match tag {
             MatroskaSpec::Info(Master::Full(children)) => {
-                info = Some(children.into_iter().filter(|c| !matches!(c, MatroskaSpec::Duration(_))).collect::<Vec<_>>());
+                info =
+                    Some(children.into_iter().filter(|c| !matches!(c, MatroskaSpec::Duration(_))).collect::<Vec<_>>());
             }
             MatroskaSpec::Tracks(Master::Full(ref entries)) => {
                 codec_delay_ms = find_codec_delay(entries) as f64 / 1e6;
@@ -175,7 +177,8 @@ fn block_end_ms(tag: &MatroskaSpec, cluster_ms: u64) -> Option<f64> {
         MatroskaSpec::SimpleBlock(b) => (b, 0),
         MatroskaSpec::BlockGroup(Master::Full(children)) => {
             let block = children.iter().find_map(|c| if let MatroskaSpec::Block(b) = c { Some(b) } else { None })?;
-            let pad = children.iter().find_map(|c| if let MatroskaSpec::DiscardPadding(p) = c { Some(*p) } else { None });
+            let pad =
+                children.iter().find_map(|c| if let MatroskaSpec::DiscardPadding(p) = c { Some(*p) } else { None });
             (block, pad.unwrap_or(0))
         }
         _ => return None,

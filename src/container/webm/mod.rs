@@ -3,7 +3,6 @@
 
 mod finalize;
 
-
 pub use finalize::finalize;
 
 use webm_iterable::matroska_spec::{Master, MatroskaSpec};
