@@ -175,7 +175,19 @@ impl MediaRecorder {
         let (events, shared) = (self.events_tx.clone(), Arc::clone(&self.shared));
         let thread = std::thread::Builder::new()
             .name("recorder".into())
-            .spawn(move || worker::run(config, commands_rx, events, shared))
+            .spawn(move || {
+                let (events_after, shared_after) = (events.clone(), Arc::clone(&shared));
+                let run = std::panic::AssertUnwindSafe(|| worker::run(config, commands_rx, events, shared));
+                if std::panic::catch_unwind(run).is_err() {
+                    // A bug, not a state of the world: still end as the spec says, so nobody
+                    // waits forever for a Stop. The chunks written so far stay on disk.
+                    *lock(&shared_after.state) = RecordingState::Inactive;
+                    let _told = events_after.send(RecorderEvent::Error(RecorderError::Unknown(
+                        "the recorder thread failed; the chunks written so far are kept".into(),
+                    )));
+                    let _told = events_after.send(RecorderEvent::Stop);
+                }
+            })
             .map_err(|e| RecorderError::Unknown(format!("cannot start the recorder thread: {e}")))?;
         *lock(&self.running) = Some(Running { commands, thread });
         *lock(&self.mime_type) = format.mime_type();
