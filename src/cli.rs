@@ -105,7 +105,7 @@ fn mime_for(args: &RecordArgs) -> Result<String> {
         return Ok(m.clone());
     }
     Ok(match args.output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("webm") => "audio/webm;codecs=opus".into(),
+        Some("webm" | "weba") => "audio/webm;codecs=opus".into(),
         _ => "audio/ogg;codecs=opus".into(),
     })
 }

@@ -297,7 +297,9 @@ impl MediaRecorder {
         self.bitrate_mode
     }
 
-    /// The event channel. Every call returns a handle on the same queue.
+    /// The event channel. Every call returns a handle on the same queue, so one consumer should
+    /// drain it: after 1024 undrained events the recorder thread waits for the consumer (it
+    /// never drops an event), and capture overruns are then counted in [`stats`](Self::stats).
     pub fn events(&self) -> Receiver<RecorderEvent> {
         self.events_rx.clone()
     }
@@ -330,5 +332,19 @@ impl Drop for MediaRecorder {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
         let _joined = running.thread.join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recorder_can_be_moved_to_and_shared_with_other_threads() {
+        // The app keeps its recorder on the UI thread and hands events to workers.
+        fn check<T: Send + Sync>() {}
+        check::<MediaRecorder>();
+        check::<RecorderEvent>();
+        check::<MediaStream>();
     }
 }
