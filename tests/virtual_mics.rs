@@ -77,3 +77,35 @@ fn library_api_records_a_real_microphone() {
     assert_eq!(stats.overrun_frames, 0);
     assert_eq!(stats.dropped_buffers, 0);
 }
+
+#[test]
+fn the_alsa_host_lists_capture_pcms_by_label_and_records_them() {
+    require_virtual_mics();
+    // The test command defines ALSA PCMs mic_a/mic_b routed to the same virtual mics.
+    let out = cli().args(["devices", "--json"]).env("MEDIARECORDER_AUDIO_HOST", "alsa").output().unwrap();
+    assert!(out.status.success());
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|d| d["deviceId"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"alsa:mic_b"), "{ids:?}");
+    let label = list.as_array().unwrap().iter().find(|d| d["deviceId"] == "alsa:mic_b").unwrap()["label"].clone();
+    assert_eq!(label, "Virtual Mic B (880 Hz)");
+    for plugin in
+        ["alsa:null", "alsa:lavrate", "alsa:samplerate", "alsa:speexrate", "alsa:jack", "alsa:oss", "alsa:upmix"]
+    {
+        assert!(!ids.contains(&plugin), "{plugin} cannot capture and must not be listed: {ids:?}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("alsa.ogg");
+    let out = cli()
+        .args(["record", "--audio", "alsa:mic_b", "--duration", "1.5", "-o"])
+        .arg(&file)
+        .env("MEDIARECORDER_AUDIO_HOST", "alsa")
+        .env("XDG_DATA_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(ffmpeg_errors(&file), "");
+    let hz = dominant_hz(&decode_mono(&file));
+    assert!((hz - 880.0).abs() <= 5.0, "alsa:mic_b gave {hz} Hz");
+}

@@ -52,10 +52,21 @@ fn quiet_alsa() -> Option<std::rc::Rc<std::cell::RefCell<alsa::Output>>> {
     alsa::Output::local_error_handler().ok()
 }
 
+/// Set to `alsa` or `pulseaudio` to choose the audio host instead of preferring PulseAudio.
+pub const HOST_ENV: &str = "MEDIARECORDER_AUDIO_HOST";
+
 fn host() -> cpal::Host {
+    let wanted = std::env::var(HOST_ENV).unwrap_or_default().to_ascii_lowercase();
     #[cfg(feature = "pulseaudio")]
-    if let Ok(host) = cpal::host_from_id(cpal::HostId::PulseAudio) {
-        return host;
+    if wanted != "alsa" {
+        if let Ok(host) = cpal::host_from_id(cpal::HostId::PulseAudio) {
+            return host;
+        }
+    }
+    if wanted == "alsa" || cfg!(feature = "pulseaudio") {
+        if let Ok(host) = cpal::host_from_id(cpal::HostId::Alsa) {
+            return host;
+        }
     }
     cpal::default_host()
 }

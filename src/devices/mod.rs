@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::error::RecorderError;
 use crate::media::MediaStreamTrack;
 
+pub use mic::HOST_ENV;
 pub use tone::ToneSpec;
 
 /// The id of the system's default microphone.
