@@ -89,6 +89,12 @@ for mic in mic_a mic_b; do
     if [ "$(timeout 2 parec --latency-msec=20 -d "$mic" --raw 2>/dev/null | head -c 19200 | wc -c)" -ge 19200 ]; then ok=1; break; fi
     sleep 0.1
   done
-  [ -n "$ok" ] || { echo "virtual mic $mic delivers no data" >&2; stop; exit 1; }
+  if [ -z "$ok" ]; then
+    echo "virtual mic $mic delivers no data" >&2
+    pactl list sources short >&2 || true
+    tail -20 "$run/pulseaudio.log" >&2 || true
+    stop
+    exit 1
+  fi
 done
 env_lines

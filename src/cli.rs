@@ -187,11 +187,17 @@ fn record(args: RecordArgs) -> Result<()> {
         }
     }
 
-    // A track that ended on its own (device unplugged, audio server gone) stopped the recording.
+    // A track that ended on its own (device unplugged, audio server gone) stopped the recording
+    // before it was asked to: the file is written, and the exit status says it ended early.
+    let mut ended_early = None;
     for track in recorder.stream().tracks() {
         if let Some(reason) = track.end_reason() {
             eprintln!("{} stopped: {reason}", track.label());
+            ended_early = Some(format!("{} stopped: {reason}", track.label()));
         }
+    }
+    if stop_sent {
+        ended_early = None;
     }
     let session = recorder.session_dir().context("the recorder wrote no session")?;
     let stats = recorder.stats();
@@ -207,9 +213,10 @@ fn record(args: RecordArgs) -> Result<()> {
         stats.dropped_buffers,
         stats.overrun_frames
     );
-    match failure {
-        Some(e) => Err(anyhow::Error::new(e)
-            .context(format!("recording ended early; what was recorded is in {}", args.output.display()))),
-        None => Ok(()),
+    let kept = format!("recording ended early; what was recorded is in {}", args.output.display());
+    match (failure, ended_early) {
+        (Some(e), _) => Err(anyhow::Error::new(e).context(kept)),
+        (None, Some(reason)) => Err(anyhow::anyhow!("{reason}").context(kept)),
+        (None, None) => Ok(()),
     }
 }

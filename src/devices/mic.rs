@@ -13,8 +13,9 @@ use crate::media::{now_ns, AudioBuffer, MediaStreamTrack, TrackKind, TrackSource
 
 /// How often the owner thread drains the capture ring and delivers a buffer.
 const DRAIN_PERIOD: Duration = Duration::from_millis(10);
-/// Capture ring size: 2 s covers any scheduling hiccup of the draining thread.
-const RING_SECONDS: usize = 2;
+/// Capture ring size. Besides scheduling hiccups of the draining thread, it must hold a whole
+/// burst: a sound server that falls behind (seen with PulseAudio null sinks) delivers 2 s at once.
+const RING_SECONDS: usize = 4;
 /// A device that sends nothing for this long has stalled or vanished: the track ends.
 const STALL_TIMEOUT: Duration = Duration::from_secs(3);
 /// When our sample-count timeline and the arrival clock disagree by more than this (data lost,

@@ -151,14 +151,19 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
                 "a track was added to or removed from the stream".into(),
             )));
         }
-        while w.path.media_ms() >= next_chunk_ms {
-            next_chunk_ms += chunk_ms;
+        let media_ms = w.path.media_ms();
+        if media_ms >= next_chunk_ms {
+            // After a burst (a device delivering seconds at once) one cut holds it all: the
+            // schedule skips ahead rather than emitting empty chunks to catch up.
+            next_chunk_ms = next_boundary(media_ms, chunk_ms);
             if let Err(e) = w.cut_chunk() {
                 return w.stop(Some(e));
             }
-            if let Some(at) = next_event_ms.filter(|&at| w.path.media_ms() >= at) {
-                next_event_ms = Some(at + cfg.timeslice_ms.map_or(0.0, f64::from));
-                w.deliver();
+            if let Some(timeslice) = cfg.timeslice_ms.map(f64::from) {
+                if next_event_ms.is_some_and(|at| media_ms >= at) {
+                    next_event_ms = Some(next_boundary(media_ms, timeslice));
+                    w.deliver();
+                }
             }
         }
         // A request or stop covers media captured before the call: wait (briefly) for it.
@@ -185,6 +190,11 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
             return w.stop(None);
         }
     }
+}
+
+/// The first multiple of `period` after `now` (both in ms of media).
+fn next_boundary(now: f64, period: f64) -> f64 {
+    ((now / period).floor() + 1.0) * period
 }
 
 impl Worker {
