@@ -1,4 +1,6 @@
-//! The session manifest: small JSON beside the chunks, rewritten atomically after every chunk.
+//! The session's description, in two files so that recording costs O(1) per chunk:
+//! `manifest.json`, small, rewritten atomically at start and at the end; and `chunks.jsonl`,
+//! append-only, one fsynced JSON line per durable chunk.
 
 use serde::{Deserialize, Serialize};
 
@@ -6,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub const MANIFEST_VERSION: u32 = 1;
 /// The manifest's file name inside a session directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
+/// The chunk log's file name inside a session directory.
+pub const CHUNK_LOG_FILE: &str = "chunks.jsonl";
 
 /// Where a session is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,7 +53,8 @@ pub struct Manifest {
     pub tracks: Vec<String>,
     /// Recording or complete.
     pub state: SessionState,
-    /// Chunks in stream order.
+    /// Chunks in stream order (read from the chunk log, not stored in `manifest.json`).
+    #[serde(skip)]
     pub chunks: Vec<ChunkRecord>,
     /// Media duration so far, ms.
     pub duration_ms: f64,

@@ -1,6 +1,6 @@
 //! The chunk store: one directory per recording under the XDG data dir, one durable file per
-//! chunk (written, fsynced and renamed into place before anyone is told), a manifest, and
-//! assembling a session into the user's file.
+//! chunk (written, fsynced and renamed into place before anyone is told), a manifest and an
+//! append-only chunk log, and assembling a session into the user's file.
 
 mod assemble;
 mod durable;

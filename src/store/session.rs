@@ -1,13 +1,13 @@
 //! One recording's directory: chunks and manifest, written as the recorder produces them.
 
-use std::fs::{self, DirBuilder};
+use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::durable::write_atomically;
-use super::manifest::{ChunkRecord, Manifest, SessionState, MANIFEST_FILE, MANIFEST_VERSION};
+use super::durable::{write_atomically, FILE_MODE};
+use super::manifest::{ChunkRecord, Manifest, SessionState, CHUNK_LOG_FILE, MANIFEST_FILE, MANIFEST_VERSION};
 use crate::error::RecorderError;
 
 /// Writes one session: `chunk-000001.<ext>`, … and `manifest.json`.
@@ -15,6 +15,7 @@ use crate::error::RecorderError;
 pub struct SessionStore {
     dir: PathBuf,
     manifest: Manifest,
+    chunk_log: File,
 }
 
 impl SessionStore {
@@ -57,7 +58,14 @@ impl SessionStore {
             duration_ms: 0.0,
             error: None,
         };
-        let store = SessionStore { dir, manifest };
+        let log_path = dir.join(CHUNK_LOG_FILE);
+        let chunk_log = OpenOptions::new()
+            .append(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(&log_path)
+            .map_err(|e| RecorderError::io("cannot create the chunk log", &log_path, e))?;
+        let store = SessionStore { dir, manifest, chunk_log };
         store.save_manifest()?;
         Ok(store)
     }
@@ -72,21 +80,29 @@ impl SessionStore {
         &self.manifest
     }
 
-    /// Writes the next chunk durably, then records it in the manifest.
+    /// Writes the next chunk durably, then appends it to the chunk log (fsynced): a chunk the
+    /// log names is whole on disk.
     ///
     /// # Errors
     /// `Io` when the disk refuses; chunks already written stay as they are.
     pub fn write_chunk(&mut self, bytes: &[u8], end_ms: f64) -> Result<ChunkRecord, RecorderError> {
         let index = self.manifest.chunks.len() as u32 + 1;
         let file = format!("chunk-{index:06}.{}", self.manifest.extension);
-        write_atomically(&self.dir.join(&file), false, |f| {
-            f.write_all(bytes)
-                .map_err(|e| RecorderError::io(format!("cannot write chunk {index}"), self.dir.join(&file), e))
+        let path = self.dir.join(&file);
+        write_atomically(&path, false, |f| {
+            f.write_all(bytes).map_err(|e| RecorderError::io(format!("cannot write chunk {index}"), &path, e))
         })?;
         let record = ChunkRecord { index, file, bytes: bytes.len() as u64, crc32: crc32fast::hash(bytes), end_ms };
+        let mut line = serde_json::to_vec(&record)
+            .map_err(|e| RecorderError::Unknown(format!("cannot encode the chunk record: {e}")))?;
+        line.push(b'\n');
+        let log_path = self.dir.join(CHUNK_LOG_FILE);
+        self.chunk_log
+            .write_all(&line)
+            .and_then(|()| self.chunk_log.sync_data())
+            .map_err(|e| RecorderError::io(format!("cannot record chunk {index}"), &log_path, e))?;
         self.manifest.chunks.push(record.clone());
         self.manifest.duration_ms = end_ms;
-        self.save_manifest()?;
         Ok(record)
     }
 
@@ -116,14 +132,16 @@ impl SessionStore {
     }
 }
 
-/// Reads a session's manifest.
+/// Reads a session's manifest and its chunk log. A torn last log line (the process died while
+/// appending it) is ignored: its chunk file may be whole, but it was never reported durable.
 ///
 /// # Errors
-/// `Io` when it cannot be read; `Encoding` when it is not a manifest this version understands.
+/// `Io` when the manifest cannot be read; `Encoding` when it is not a manifest this version
+/// understands or a complete log line is damaged; `NotSupported` for a newer format version.
 pub fn read_manifest(dir: &Path) -> Result<Manifest, RecorderError> {
     let path = dir.join(MANIFEST_FILE);
     let bytes = fs::read(&path).map_err(|e| RecorderError::io("cannot read the session manifest", &path, e))?;
-    let manifest: Manifest = serde_json::from_slice(&bytes)
+    let mut manifest: Manifest = serde_json::from_slice(&bytes)
         .map_err(|e| RecorderError::Encoding(format!("damaged session manifest: {e} ({})", path.display())))?;
     if manifest.version > MANIFEST_VERSION {
         return Err(RecorderError::NotSupported(format!(
@@ -132,5 +150,37 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, RecorderError> {
             path.display()
         )));
     }
+    let log_path = dir.join(CHUNK_LOG_FILE);
+    let log = fs::read(&log_path).map_err(|e| RecorderError::io("cannot read the chunk log", &log_path, e))?;
+    let complete = log.len() - log.iter().rev().take_while(|&&b| b != b'\n').count();
+    for (n, line) in log[..complete].split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+        let record: ChunkRecord = serde_json::from_slice(line).map_err(|e| {
+            RecorderError::Encoding(format!("damaged chunk log line {}: {e} ({})", n + 1, log_path.display()))
+        })?;
+        manifest.chunks.push(record);
+    }
     Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_logged_and_a_torn_last_log_line_is_ignored() {
+        let root = tempfile::tempdir().unwrap();
+        let mut store = SessionStore::create(root.path(), "audio/ogg;codecs=opus", "ogg", vec!["mic".into()]).unwrap();
+        store.write_chunk(b"first", 100.0).unwrap();
+        store.write_chunk(b"second", 200.0).unwrap();
+        let dir = store.dir().to_path_buf();
+        let m = read_manifest(&dir).unwrap();
+        assert_eq!(m.state, SessionState::Recording);
+        assert_eq!(m.chunks.iter().map(|c| c.bytes).collect::<Vec<_>>(), [5, 6]);
+        // A crash in the middle of appending the third line.
+        let mut log = OpenOptions::new().append(true).open(dir.join(CHUNK_LOG_FILE)).unwrap();
+        log.write_all(br#"{"index":3,"file":"chunk-0000"#).unwrap();
+        assert_eq!(read_manifest(&dir).unwrap().chunks.len(), 2);
+        store.finish(200.0, None).unwrap();
+        assert_eq!(read_manifest(&dir).unwrap().state, SessionState::Complete);
+    }
 }
