@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build=(pkg-config libopus-dev libasound2-dev)
-test=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils ffmpeg mkvtoolnix chromium util-linux)
+test=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils ffmpeg mkvtoolnix opus-tools chromium util-linux)
 
 case "${1:-run}" in
 run) want=("${build[@]}") ;;
