@@ -75,7 +75,7 @@ pub(crate) struct WorkerConfig {
 }
 
 struct Worker {
-    cfg_stream: MediaStream,
+    stream: MediaStream,
     track: MediaStreamTrack,
     path: AudioPath,
     mime_type: String,
@@ -91,7 +91,7 @@ struct Worker {
 pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender<RecorderEvent>, shared: Arc<Shared>) {
     let generation = cfg.generation;
     let mut w = Worker {
-        cfg_stream: cfg.stream,
+        stream: cfg.stream,
         track: cfg.track,
         path: cfg.path,
         mime_type: cfg.mime_type,
@@ -146,7 +146,7 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
             default(TICK) => {}
         }
 
-        if w.cfg_stream.generation() != generation {
+        if w.stream.generation() != generation {
             return w.stop(Some(RecorderError::InvalidModification(
                 "a track was added to or removed from the stream".into(),
             )));
