@@ -39,7 +39,7 @@ pub struct ChunkRecord {
 /// Everything needed to assemble or recover a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
-    /// [`MANIFEST_VERSION`].
+    /// The format version (currently 1); newer versions are refused, not misread.
     pub version: u32,
     /// The session's id (its directory name).
     pub id: String,
