@@ -204,6 +204,10 @@ fn record(args: RecordArgs) -> Result<()> {
     let assembled = store::assemble(&session, &args.output, args.force).with_context(|| {
         format!("cannot write {} (the recording is kept in {})", args.output.display(), session.display())
     })?;
+    // The file now holds everything the chunks did (and is fsynced): the session is redundant.
+    if let Err(e) = store::remove_session(&session) {
+        eprintln!("could not remove the session directory: {e}");
+    }
     println!(
         "Wrote {} ({:.2} s, {} bytes, {} chunks; dropped {} buffers, {} overrun frames)",
         args.output.display(),

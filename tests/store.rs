@@ -84,6 +84,13 @@ fn the_manifest_describes_the_finished_session() {
     }
     assert!(m.chunks.windows(2).all(|w| w[1].end_ms > w[0].end_ms));
     assert_eq!(r.stats().chunks as usize, m.chunks.len());
+    // Recordings are private: the directory is the owner's alone, and so is every file in it.
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let entry = entry.unwrap();
+        assert_eq!(entry.metadata().unwrap().permissions().mode() & 0o777, 0o600, "{:?}", entry.file_name());
+    }
 }
 
 #[test]

@@ -10,7 +10,7 @@ mod session;
 pub use assemble::{assemble, Assembled};
 pub use durable::write_atomically;
 pub use manifest::{ChunkRecord, Manifest, SessionState};
-pub use session::{read_manifest, SessionStore};
+pub use session::{read_manifest, remove_session, SessionStore};
 
 use std::path::PathBuf;
 

@@ -162,6 +162,28 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, RecorderError> {
     Ok(manifest)
 }
 
+/// Deletes a session directory: only the files a session holds (chunks, chunk log, manifest,
+/// temporaries), then the directory itself, which fails if anything else is in it. Never a
+/// recursive delete of whatever a path points at.
+///
+/// # Errors
+/// `Io` when a file cannot be removed or the directory holds something else.
+pub fn remove_session(dir: &Path) -> Result<(), RecorderError> {
+    let entries = fs::read_dir(dir).map_err(|e| RecorderError::io("cannot read the session directory", dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| RecorderError::io("cannot read the session directory", dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name == MANIFEST_FILE
+            || name == CHUNK_LOG_FILE
+            || name.starts_with("chunk-")
+            || (name.starts_with('.') && name.ends_with(".part"));
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            fs::remove_file(entry.path()).map_err(|e| RecorderError::io("cannot remove", entry.path(), e))?;
+        }
+    }
+    fs::remove_dir(dir).map_err(|e| RecorderError::io("cannot remove the session directory", dir, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +204,18 @@ mod tests {
         assert_eq!(read_manifest(&dir).unwrap().chunks.len(), 2);
         store.finish(200.0, None).unwrap();
         assert_eq!(read_manifest(&dir).unwrap().state, SessionState::Complete);
+        drop(store);
+        remove_session(&dir).unwrap();
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn removing_a_session_never_deletes_foreign_files() {
+        let root = tempfile::tempdir().unwrap();
+        let store = SessionStore::create(root.path(), "audio/ogg;codecs=opus", "ogg", vec![]).unwrap();
+        let dir = store.dir().to_path_buf();
+        std::fs::write(dir.join("notes.txt"), b"mine").unwrap();
+        assert!(remove_session(&dir).is_err());
+        assert_eq!(std::fs::read(dir.join("notes.txt")).unwrap(), b"mine");
     }
 }
