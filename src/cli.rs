@@ -59,6 +59,20 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Turn a recording that never finished (the program died) into a file that plays.
+    Recover {
+        /// List the recordings that can be recovered.
+        #[arg(long)]
+        list: bool,
+        /// Session id or directory (default: the most recent unfinished recording).
+        session: Option<String>,
+        /// Output file.
+        #[arg(short, long, required_unless_present = "list")]
+        output: Option<PathBuf>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 pub fn run() -> Result<()> {
@@ -67,7 +81,61 @@ pub fn run() -> Result<()> {
         Command::Record { audio, mime, timeslice, duration, audio_bitrate, cbr, force, output } => {
             record(RecordArgs { audio, mime, timeslice, duration, audio_bitrate, cbr, force, output })
         }
+        Command::Recover { list, session, output, force } => match (list, output) {
+            (true, _) => list_unfinished(),
+            (false, Some(output)) => recover(session.as_deref(), &output, force),
+            (false, None) => bail!("--output is required"),
+        },
     }
+}
+
+fn unfinished() -> Vec<store::SessionSummary> {
+    store::list_sessions(&store::default_root()).into_iter().filter(store::SessionSummary::needs_recovery).collect()
+}
+
+fn list_unfinished() -> Result<()> {
+    let sessions = unfinished();
+    if sessions.is_empty() {
+        println!("No unfinished recordings.");
+    }
+    for s in sessions {
+        println!(
+            "{}  {:>7.1} s  {} chunks  {}  {}",
+            s.id,
+            s.duration_ms / 1000.0,
+            s.chunks,
+            s.extension,
+            s.dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn recover(session: Option<&str>, output: &Path, force: bool) -> Result<()> {
+    let dir = match session {
+        Some(s) if Path::new(s).is_dir() => PathBuf::from(s),
+        Some(id) => store::default_root().join(id),
+        None => unfinished().pop().map(|s| s.dir).context("no unfinished recording to recover")?,
+    };
+    check_output(output, force)?;
+    let recovered = store::recover(&dir, output, force).with_context(|| format!("cannot recover {}", dir.display()))?;
+    for note in &recovered.skipped {
+        eprintln!("{note}");
+    }
+    println!(
+        "Recovered {} ({:.2} s, {} bytes, {} chunks)",
+        output.display(),
+        recovered.duration_ms / 1000.0,
+        recovered.bytes,
+        recovered.chunks
+    );
+    if recovered.skipped.is_empty() {
+        // Everything is in the file now, which is fsynced: the session is redundant.
+        if let Err(e) = store::remove_session(&dir) {
+            eprintln!("could not remove the session directory: {e}");
+        }
+    }
+    Ok(())
 }
 
 fn list_devices(json: bool) -> Result<()> {
@@ -132,6 +200,10 @@ fn check_output(path: &Path, force: bool) -> Result<()> {
 fn record(args: RecordArgs) -> Result<()> {
     let mime = mime_for(&args)?;
     check_output(&args.output, args.force)?;
+    let pending = unfinished().len();
+    if pending > 0 {
+        eprintln!("{pending} earlier recording(s) never finished: see `mediarecorder recover --list`.");
+    }
     let audio_id = match &args.audio {
         Some(id) => id.clone(),
         None if devices::has_microphone() => devices::DEFAULT_ID.to_string(),

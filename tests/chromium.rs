@@ -7,50 +7,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use common::*;
-
-/// `duration` as Chromium reports it at `loadedmetadata`, or the media error.
-fn chromium_duration(file: &Path) -> String {
-    let dir = file.parent().unwrap();
-    let page = dir.join("player.html");
-    let name = file.file_name().unwrap().to_string_lossy();
-    std::fs::write(
-        &page,
-        format!(
-            r#"<!doctype html><title>pending</title><audio id=a preload=auto src="{name}"></audio><script>
-const a = document.getElementById('a');
-a.onloadedmetadata = () => document.title = 'duration=' + a.duration;
-a.onerror = () => document.title = 'error=' + (a.error && a.error.code);
-</script>"#
-        ),
-    )
-    .unwrap();
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--autoplay-policy=no-user-gesture-required",
-            "--virtual-time-budget=20000",
-            "--allow-file-access-from-files",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium must be installed (the test command installs it)");
-    let dom = String::from_utf8_lossy(&out.stdout);
-    dom.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("no title").to_string()
-}
 
 fn record(mime: &str, ext: &str, out: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let store = tempfile::tempdir().unwrap();

@@ -16,6 +16,9 @@ use crate::store::SessionStore;
 
 /// Chunks are made durable at least this often, whatever the timeslice.
 pub(crate) const MAX_CHUNK_MS: f64 = 1_000.0;
+/// The first chunk (the stream's headers and first audio) is made durable this early, so a crash
+/// in the first second still leaves a file to recover.
+const FIRST_CHUNK_MS: f64 = 100.0;
 /// The smallest timeslice honoured: each chunk costs an fsync.
 pub(crate) const MIN_TIMESLICE_MS: u32 = 100;
 /// How long a stop or request_data waits for the audio captured before it to arrive.
@@ -112,7 +115,7 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
     }
 
     let chunk_ms = cfg.timeslice_ms.map_or(MAX_CHUNK_MS, |t| f64::from(t).min(MAX_CHUNK_MS));
-    let mut next_chunk_ms = chunk_ms;
+    let mut next_chunk_ms = chunk_ms.min(FIRST_CHUNK_MS);
     let mut next_event_ms = cfg.timeslice_ms.map(f64::from);
     let mut requests: Vec<(u64, Instant)> = Vec::new();
     let mut stop_at: Option<(u64, Instant)> = None;

@@ -45,7 +45,7 @@ pub fn assemble(dir: &Path, out: &Path, overwrite: bool) -> Result<Assembled, Re
     let (bytes, duration_ms) = write_atomically(out, overwrite, |file| {
         let mut writer = std::io::BufWriter::new(file);
         let result = match manifest.extension.as_str() {
-            "webm" => webm::finalize(open_all, &mut writer).map(|f| (f.bytes, f.duration_ms)),
+            "webm" => webm::finalize(open_all, &mut writer, webm::Damage::Refuse).map(|f| (f.bytes, f.duration_ms)),
             _ => {
                 let mut reader = open_all().map_err(|e| RecorderError::io("cannot read the chunks", dir, e))?;
                 let n = std::io::copy(&mut reader, &mut writer)

@@ -5,11 +5,13 @@
 mod assemble;
 mod durable;
 mod manifest;
+mod recover;
 mod session;
 
 pub use assemble::{assemble, Assembled};
 pub use durable::write_atomically;
 pub use manifest::{ChunkRecord, Manifest, SessionState};
+pub use recover::{list_sessions, recover, Recovered, SessionSummary};
 pub use session::{read_manifest, remove_session, SessionStore};
 
 use std::path::PathBuf;

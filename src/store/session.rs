@@ -65,6 +65,10 @@ impl SessionStore {
             .mode(FILE_MODE)
             .open(&log_path)
             .map_err(|e| RecorderError::io("cannot create the chunk log", &log_path, e))?;
+        // Held while recording: recovery skips sessions whose log is locked (still live).
+        chunk_log.try_lock().map_err(|e| {
+            RecorderError::io("cannot lock the chunk log", &log_path, std::io::Error::other(e.to_string()))
+        })?;
         let store = SessionStore { dir, manifest, chunk_log };
         store.save_manifest()?;
         Ok(store)

@@ -37,17 +37,27 @@ struct Layout {
     duration_ms: f64,
 }
 
+/// How to treat a stream that breaks off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Damage {
+    /// Any damage is an error (assembling a finished recording).
+    Refuse,
+    /// The stream ends at the last whole cluster before the damage (recovering after a crash).
+    EndBefore,
+}
+
 /// Rewrites the streamed WebM read from `open()` (called twice) into `out`.
 ///
 /// # Errors
-/// `Encoding` when the input is not a WebM stream this recorder wrote, or the writer fails;
-/// `Io` when reading or writing fails.
+/// `Encoding` when the input is not a WebM stream this recorder wrote (or is damaged, with
+/// [`Damage::Refuse`]), or the writer fails; `Io` when reading or writing fails.
 pub fn finalize<R: Read>(
     mut open: impl FnMut() -> std::io::Result<R>,
     out: &mut impl Write,
+    damage: Damage,
 ) -> Result<Finalized, RecorderError> {
     let read_err = |e: std::io::Error| RecorderError::Encoding(format!("reading the recording: {e}"));
-    let layout = measure(open().map_err(read_err)?)?;
+    let layout = measure(open().map_err(read_err)?, damage)?;
 
     // Offsets are relative to the Segment's data. Sizes of SeekHead and Cues depend on the
     // offsets they hold, so iterate until they stop changing (two rounds in practice).
@@ -85,7 +95,7 @@ pub fn finalize<R: Read>(
     let mut written = bytes.len() as u64;
 
     let mut clusters = 0usize;
-    for_each_element(open().map_err(read_err)?, |tag| {
+    for_each_element(open().map_err(read_err)?, damage, |tag| {
         if let MatroskaSpec::Cluster(Master::Full(_)) = tag {
             let encoded = encode(&tag)?;
             if layout.clusters.get(clusters).map(|c| c.1) != Some(encoded.len() as u64) {
@@ -97,16 +107,19 @@ pub fn finalize<R: Read>(
         }
         Ok(())
     })?;
+    if clusters != layout.clusters.len() {
+        return Err(RecorderError::Encoding("the recording changed while it was being saved".into()));
+    }
     Ok(Finalized { duration_ms: layout.duration_ms, clusters, bytes: written })
 }
 
-fn measure(input: impl Read) -> Result<Layout, RecorderError> {
+fn measure(input: impl Read, damage: Damage) -> Result<Layout, RecorderError> {
     let mut info = None;
     let mut tracks = None;
     let mut codec_delay_ms = 0.0;
     let mut clusters = Vec::new();
     let mut end_ms = 0.0f64;
-    for_each_element(input, |tag| {
+    for_each_element(input, damage, |tag| {
         match tag {
             MatroskaSpec::Info(Master::Full(children)) => {
                 info =
@@ -139,9 +152,12 @@ fn measure(input: impl Read) -> Result<Layout, RecorderError> {
     Ok(Layout { info, tracks, clusters, duration_ms })
 }
 
-/// Streams the top-level elements (Info, Tracks and Clusters whole) to `f`.
+/// Streams the top-level elements (Info, Tracks and Clusters whole) to `f`. With
+/// [`Damage::EndBefore`], a read error after the first cluster ends the stream there (a cluster
+/// is handed over only once whole, so a torn one is left out entirely).
 fn for_each_element(
     input: impl Read,
+    damage: Damage,
     mut f: impl FnMut(MatroskaSpec) -> Result<(), RecorderError>,
 ) -> Result<(), RecorderError> {
     let mut it = WebmIterator::new(
@@ -150,9 +166,15 @@ fn for_each_element(
     );
     it.set_max_allowable_tag_size(Some(MAX_ELEMENT_BYTES));
     let mut saw_segment = false;
+    let mut saw_cluster = false;
     for tag in it {
-        let tag = tag.map_err(|e| RecorderError::Encoding(format!("damaged WebM: {e}")))?;
+        let tag = match tag {
+            Ok(tag) => tag,
+            Err(_) if damage == Damage::EndBefore && saw_cluster => break,
+            Err(e) => return Err(RecorderError::Encoding(format!("damaged WebM: {e}"))),
+        };
         saw_segment |= matches!(tag, MatroskaSpec::Segment(_));
+        saw_cluster |= matches!(tag, MatroskaSpec::Cluster(Master::Full(_)));
         f(tag)?;
     }
     if !saw_segment {

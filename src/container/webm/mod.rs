@@ -3,7 +3,7 @@
 
 mod finalize;
 
-pub use finalize::finalize;
+pub use finalize::{finalize, Damage, Finalized};
 
 use webm_iterable::matroska_spec::{Master, MatroskaSpec};
 use webm_iterable::{WebmWriter, WriteOptions};

@@ -1,0 +1,156 @@
+//! Whatever happens to the process, what reached the disk becomes a file that plays.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+use mediarecorder::store::{self, list_sessions, recover};
+use mediarecorder::RecorderError;
+
+/// One CLI recording of the test tone (1000 ms timeslice), SIGKILLed `after` into recording,
+/// then recovered with the CLI. Returns (seconds recorded before the kill, recovered file).
+fn kill_and_recover(dir: &Path, ext: &str, after: Duration) -> (f64, std::path::PathBuf) {
+    let target = dir.join(format!("never-written.{ext}"));
+    let mut child = cli()
+        .args(["record", "--audio", "test:tone", "--timeslice", "1000", "-o"])
+        .arg(&target)
+        .env("XDG_DATA_HOME", dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Recording has begun once the CLI says so (start() has returned).
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("Recording") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "the CLI ended before recording");
+    }
+    let started = Instant::now();
+    std::thread::sleep(after);
+    let killed = std::process::Command::new("kill").args(["-KILL", &child.id().to_string()]).status().unwrap();
+    let recorded = started.elapsed().as_secs_f64();
+    assert!(killed.success());
+    child.wait().unwrap();
+    assert!(!target.exists(), "a killed recorder never wrote the output");
+
+    let out = dir.join(format!("recovered.{ext}"));
+    let run = cli().args(["recover", "-o"]).arg(&out).env("XDG_DATA_HOME", dir).output().unwrap();
+    assert!(run.status.success(), "recover failed: {}", String::from_utf8_lossy(&run.stderr));
+    (recorded, out)
+}
+
+#[test]
+fn sigkill_at_twenty_moments_always_recovers_all_but_the_last_timeslice() {
+    // 20 moments spread over a 10 s recording, pseudo-random but reproducible (fixed seed).
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let moments: Vec<Duration> = (0..20)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            Duration::from_millis(300 + seed % 9_400)
+        })
+        .collect();
+    // Four at a time: each waits in real time.
+    for batch in moments.chunks(4).enumerate().map(|(b, m)| (b, m.to_vec())) {
+        let handles: Vec<_> = batch
+            .1
+            .into_iter()
+            .enumerate()
+            .map(|(i, after)| {
+                std::thread::spawn(move || {
+                    let dir = tempfile::tempdir().unwrap();
+                    let ext = if i % 2 == 0 { "webm" } else { "ogg" };
+                    let (recorded, file) = kill_and_recover(dir.path(), ext, after);
+                    let what = format!("killed after {recorded:.2} s ({ext})");
+                    assert_eq!(ffmpeg_errors(&file), "", "{what}");
+                    let d = probe(&file).duration_s;
+                    // Durable up to the last 1 s chunk boundary: at most the last timeslice lost.
+                    assert!(d >= recorded - 1.1 && d <= recorded + 0.1, "{what}: recovered {d} s");
+                    let title = chromium_duration(&file);
+                    let played: f64 = title.strip_prefix("duration=").and_then(|t| t.parse().ok()).unwrap_or(f64::NAN);
+                    assert!((played - d).abs() < 0.1, "{what}: Chromium says {title}");
+                    // Recovered, so the session is gone and nothing is offered again.
+                    assert!(list_sessions(&dir.path().join("mediarecorder/sessions")).is_empty(), "{what}");
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let _ = batch.0;
+    }
+}
+
+/// A finished recording whose session is then damaged as a crash or a bad disk would.
+fn damaged_session(mime: &str, store_dir: &Path) -> std::path::PathBuf {
+    let r = recorder("test:tone", mime, store_dir);
+    r.start(Some(500)).unwrap();
+    std::thread::sleep(Duration::from_millis(2600));
+    r.stop().unwrap();
+    events_until_stop(&r, Duration::from_secs(10));
+    let dir = r.session_dir().unwrap();
+    let m = store::read_manifest(&dir).unwrap();
+    assert!(m.chunks.len() >= 5);
+    // A bit flipped in chunk 3, the last chunk torn in half, the manifest lost.
+    let mut third = std::fs::read(dir.join(&m.chunks[2].file)).unwrap();
+    let mid = third.len() / 2;
+    third[mid] ^= 0x55;
+    std::fs::write(dir.join(&m.chunks[2].file), third).unwrap();
+    let last = dir.join(&m.chunks.last().unwrap().file);
+    let len = std::fs::metadata(&last).unwrap().len();
+    std::fs::OpenOptions::new().write(true).open(&last).unwrap().set_len(len / 2).unwrap();
+    std::fs::remove_file(dir.join("manifest.json")).unwrap();
+    dir
+}
+
+#[test]
+fn damaged_and_torn_chunks_and_a_lost_manifest_still_recover() {
+    for (mime, ext) in [("audio/ogg", "ogg"), ("audio/webm", "webm")] {
+        let store_dir = tempfile::tempdir().unwrap();
+        let dir = damaged_session(mime, store_dir.path());
+        let sessions = list_sessions(store_dir.path());
+        assert_eq!(sessions.len(), 1);
+        assert_eq!(sessions[0].state, None, "no manifest");
+        assert!(sessions[0].needs_recovery(), "{mime}");
+        assert_eq!(sessions[0].extension, ext);
+
+        let out = tempfile::tempdir().unwrap();
+        let file = out.path().join(format!("r.{ext}"));
+        let r = recover(&dir, &file, false).unwrap();
+        assert!(r.skipped.iter().any(|s| s.starts_with("chunk 3: damaged")), "{mime}: {:?}", r.skipped);
+        assert!(r.skipped.iter().any(|s| s.contains("damaged at the end")), "{mime}: {:?}", r.skipped);
+        assert_eq!(ffmpeg_errors(&file), "", "{mime}");
+        let d = probe(&file).duration_s;
+        // 2.6 s recorded, less at most the torn last chunk (0.5 s). The left-out chunk 3 stays a
+        // gap on the timeline: what follows it keeps its true time.
+        assert!((1.9..=2.7).contains(&d), "{mime}: {d} s");
+        assert!((dominant_hz(&decode_mono(&file)) - 440.0).abs() < 5.0);
+    }
+}
+
+#[test]
+fn a_session_still_recording_is_not_offered_for_recovery() {
+    let store_dir = tempfile::tempdir().unwrap();
+    let r = recorder("test:tone", "audio/ogg", store_dir.path());
+    r.start(Some(200)).unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let sessions = list_sessions(store_dir.path());
+    assert_eq!(sessions.len(), 1);
+    assert!(sessions[0].in_use && !sessions[0].needs_recovery());
+    let out = tempfile::tempdir().unwrap();
+    let err = recover(&sessions[0].dir, &out.path().join("x.ogg"), false).unwrap_err();
+    assert!(matches!(err, RecorderError::InvalidState(_)), "{err}");
+    r.stop().unwrap();
+    events_until_stop(&r, Duration::from_secs(10));
+    // Finished normally: complete, and not offered either.
+    let sessions = list_sessions(store_dir.path());
+    assert!(!sessions[0].in_use && !sessions[0].needs_recovery());
+}
