@@ -197,9 +197,28 @@ fn check_output(path: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// Chunks go to the data dir, the file to the output's: both must hold the take. Warn when
+/// either has room for less than ten minutes at this bitrate.
+fn warn_if_space_is_low(output: &Path, bitrate: u32) {
+    let bytes_per_minute = u64::from(bitrate) / 8 * 60;
+    for place in [store::default_root(), output.to_path_buf()] {
+        if let Some(free) = store::available_bytes(&place) {
+            if free < bytes_per_minute * 10 {
+                eprintln!(
+                    "Warning: only {:.1} MB free for {} (about {} minutes at this bitrate).",
+                    free as f64 / 1e6,
+                    place.display(),
+                    free / bytes_per_minute.max(1)
+                );
+            }
+        }
+    }
+}
+
 fn record(args: RecordArgs) -> Result<()> {
     let mime = mime_for(&args)?;
     check_output(&args.output, args.force)?;
+    warn_if_space_is_low(&args.output, args.audio_bitrate.unwrap_or(128_000));
     let pending = unfinished().len();
     if pending > 0 {
         eprintln!("{pending} earlier recording(s) never finished: see `mediarecorder recover --list`.");
@@ -273,7 +292,18 @@ fn record(args: RecordArgs) -> Result<()> {
     }
     let session = recorder.session_dir().context("the recorder wrote no session")?;
     let stats = recorder.stats();
-    let assembled = store::assemble(&session, &args.output, args.force).with_context(|| {
+    // After a failure (disk full, encoder error) the session may lack its last chunk: recovery
+    // takes what is there and ends the stream properly.
+    let assembled = if failure.is_some() {
+        store::recover(&session, &args.output, args.force).map(|r| store::Assembled {
+            bytes: r.bytes,
+            duration_ms: r.duration_ms,
+            chunks: r.chunks,
+        })
+    } else {
+        store::assemble(&session, &args.output, args.force)
+    }
+    .with_context(|| {
         format!("cannot write {} (the recording is kept in {})", args.output.display(), session.display())
     })?;
     // The file now holds everything the chunks did (and is fsynced): the session is redundant.

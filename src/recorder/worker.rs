@@ -87,6 +87,9 @@ struct Worker {
     shared: Arc<Shared>,
     /// Chunk bytes not yet delivered in a `DataAvailable`.
     undelivered: Vec<u8>,
+    /// Bytes whose chunk write failed (disk full): written ahead of the next chunk, so the
+    /// stream on disk never has a hole in it.
+    unwritten: Vec<u8>,
     /// Media time where `undelivered` starts (the next blob's timecode).
     undelivered_from_ms: f64,
 }
@@ -102,6 +105,7 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
         events,
         shared,
         undelivered: Vec::new(),
+        unwritten: Vec::new(),
         undelivered_from_ms: 0.0,
     };
     w.emit(RecorderEvent::Start);
@@ -234,15 +238,28 @@ impl Worker {
     }
 
     fn persist(&mut self, bytes: Vec<u8>, captured_end_ns: u64) -> Result<(), RecorderError> {
-        if bytes.is_empty() {
+        if bytes.is_empty() && self.unwritten.is_empty() {
             return Ok(());
         }
         // Kept for the blob whether or not the disk takes it: a full disk must not lose media
         // the consumer can still receive.
         self.undelivered.extend_from_slice(&bytes);
+        self.unwritten.extend_from_slice(&bytes);
         if let Some(store) = self.store.as_mut() {
-            store.write_chunk(&bytes, self.path.encoded_ms())?;
+            store.write_chunk(&self.unwritten, self.path.encoded_ms()).map_err(|e| match e {
+                // Say what a full disk means for the take: how much of it is safe.
+                RecorderError::Io(mut io) if io.is_disk_full() => {
+                    io.what = format!(
+                        "the disk is full: recording stopped, the first {:.1} s are kept",
+                        store.manifest().duration_ms / 1000.0
+                    );
+                    io.path = Some(store.dir().to_path_buf());
+                    RecorderError::Io(io)
+                }
+                other => other,
+            })?;
         }
+        self.unwritten.clear();
         let delay_ms = now_ns().saturating_sub(captured_end_ns) as f64 / 1e6;
         self.update_stats(Some(delay_ms));
         Ok(())
@@ -280,9 +297,10 @@ impl Worker {
                 }
             }
         }
-        if let Some(store) = self.store.as_mut() {
+        if let Some(mut store) = self.store.take() {
             // The chunks are durable either way; an unwritable manifest is found by recovery.
             let _recorded = store.finish(self.path.encoded_ms(), message);
+            // Closed (and unlocked) before Stop: whoever reacts to Stop may open the session.
         }
         self.update_stats(None);
         self.deliver();

@@ -14,7 +14,15 @@ pub use manifest::{ChunkRecord, Manifest, SessionState};
 pub use recover::{list_sessions, recover, Recovered, SessionSummary};
 pub use session::{read_manifest, remove_session, SessionStore};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// Bytes free for an unprivileged user on the filesystem holding `path` (or its nearest existing
+/// parent), if the system says.
+pub fn available_bytes(path: &Path) -> Option<u64> {
+    let existing = path.ancestors().find(|p| p.exists())?;
+    let stat = rustix::fs::statvfs(existing).ok()?;
+    Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+}
 
 /// Where sessions live: `$XDG_DATA_HOME/mediarecorder/sessions` (`~/.local/share/…`).
 pub fn default_root() -> PathBuf {
