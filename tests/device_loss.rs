@@ -7,47 +7,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
 
-/// The private daemon; stopped by pid however the test ends.
-struct Daemon {
-    dir: PathBuf,
-}
-
-impl Daemon {
-    fn start(dir: &Path) -> (Daemon, Vec<(String, String)>) {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/virtual-mics.sh");
-        let out = Command::new(script).arg("start").arg(dir).output().unwrap();
-        assert!(out.status.success(), "virtual mics: {}", String::from_utf8_lossy(&out.stderr));
-        let env = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.strip_prefix("export ")?.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
-            .collect();
-        (Daemon { dir: dir.to_path_buf() }, env)
-    }
-
-    fn kill(&self, pid_file: &str, signal: &str) {
-        let pid = std::fs::read_to_string(self.dir.join(pid_file)).unwrap();
-        let status = Command::new("kill").args([signal, pid.trim()]).status().unwrap();
-        assert!(status.success(), "kill {signal} {pid}");
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/virtual-mics.sh");
-        let _stopped = Command::new(script).arg("stop").arg(&self.dir).status();
-    }
-}
-
 #[test]
 fn a_stalled_then_crashed_audio_server_ends_the_recording_and_keeps_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (daemon, env) = Daemon::start(&dir.path().join("pulse"));
+    let (daemon, env) = PrivatePulse::start(&dir.path().join("pulse"));
     let file = dir.path().join("lost.ogg");
     let child = cli()
         .args(["record", "--audio", "pulseaudio:mic_b", "--timeslice", "500", "-o"])

@@ -18,6 +18,11 @@ const DRAIN_PERIOD: Duration = Duration::from_millis(10);
 const RING_SECONDS: usize = 4;
 /// A device that sends nothing for this long has stalled or vanished: the track ends.
 const STALL_TIMEOUT: Duration = Duration::from_secs(3);
+/// How often a chosen (non-default) microphone is checked for still being there. A sound server
+/// does not report a removed device to its capture streams: PulseAudio and PipeWire silently
+/// move them to the default source, so without this check another microphone would be recorded.
+const PRESENCE_CHECK: Duration = Duration::from_millis(250);
+
 /// When our sample-count timeline and the arrival clock disagree by more than this (data lost,
 /// device clock drift), the timeline is re-anchored to the clock.
 const RESYNC_NS: u64 = 200_000_000;
@@ -142,6 +147,8 @@ pub(super) fn open(id: &str) -> Result<MediaStreamTrack, RecorderError> {
     };
     let (config, format) = choose_config(&device)?;
     let channels = config.channels.min(2);
+    // `default` follows whatever the system's default is; a chosen device must stay that device.
+    let watch = (id != super::DEFAULT_ID).then(|| device.id().ok()).flatten();
 
     let source = TrackSource::new();
     let thread_source = Arc::clone(&source);
@@ -150,7 +157,7 @@ pub(super) fn open(id: &str) -> Result<MediaStreamTrack, RecorderError> {
     let (ready_tx, ready_rx) = crossbeam_channel::bounded(1);
     let thread = std::thread::Builder::new()
         .name(format!("source:{label}"))
-        .spawn(move || run(device, config, format, thread_source, ready_tx))
+        .spawn(move || run(device, config, format, watch, thread_source, ready_tx))
         .map_err(|e| RecorderError::Unknown(format!("cannot start the capture thread: {e}")))?;
     match ready_rx.recv() {
         Ok(Ok(())) => Ok(MediaStreamTrack::new(TrackKind::Audio, label, device_id, channels, source, thread)),
@@ -193,6 +200,7 @@ fn run(
     device: cpal::Device,
     config: StreamConfig,
     format: SampleFormat,
+    watch: Option<cpal::DeviceId>,
     source: Arc<TrackSource>,
     ready: crossbeam_channel::Sender<Result<(), RecorderError>>,
 ) {
@@ -232,9 +240,21 @@ fn run(
     let mut last_data = std::time::Instant::now();
     let mut folded = Vec::new();
     let mut resampled = Vec::new();
+    let watch_host = watch.as_ref().and_then(|id| cpal::host_from_id(id.host()).ok());
+    let mut last_check = std::time::Instant::now();
 
     while !source.is_ended() {
         std::thread::sleep(DRAIN_PERIOD);
+        if let (Some(host), Some(id)) = (&watch_host, &watch) {
+            if last_check.elapsed() >= PRESENCE_CHECK {
+                last_check = std::time::Instant::now();
+                let _quiet = quiet_alsa();
+                if host.device_by_id(id).is_none() {
+                    source.end(Some("the microphone was disconnected".into()));
+                    break;
+                }
+            }
+        }
         if let Ok(message) = err_rx.try_recv() {
             source.end(Some(message));
             break;

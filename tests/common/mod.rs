@@ -184,3 +184,44 @@ a.onerror = () => document.title = 'error=' + (a.error && a.error.code);
     let dom = String::from_utf8_lossy(&out.stdout);
     dom.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("no title").to_string()
 }
+
+/// A private PulseAudio with the two virtual mics (scripts/virtual-mics.sh), for tests that
+/// break it; stopped by pid however the test ends.
+pub struct PrivatePulse {
+    dir: PathBuf,
+}
+
+impl PrivatePulse {
+    pub fn start(dir: &Path) -> (PrivatePulse, Vec<(String, String)>) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/virtual-mics.sh");
+        let out = Command::new(script).arg("start").arg(dir).output().unwrap();
+        assert!(out.status.success(), "virtual mics: {}", String::from_utf8_lossy(&out.stderr));
+        let env = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("export ")?.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect();
+        (PrivatePulse { dir: dir.to_path_buf() }, env)
+    }
+
+    pub fn kill(&self, pid_file: &str, signal: &str) {
+        let pid = std::fs::read_to_string(self.dir.join(pid_file)).unwrap();
+        let status = Command::new("kill").args([signal, pid.trim()]).status().unwrap();
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+}
+
+impl Drop for PrivatePulse {
+    fn drop(&mut self) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/virtual-mics.sh");
+        let _stopped = Command::new(script).arg("stop").arg(&self.dir).status();
+    }
+}
+
+impl PrivatePulse {
+    /// Runs `pactl` against this daemon.
+    pub fn pactl(&self, env: &[(String, String)], args: &[&str]) -> String {
+        let out = Command::new("pactl").args(args).envs(env.iter().cloned()).output().unwrap();
+        assert!(out.status.success(), "pactl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
