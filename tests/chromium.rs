@@ -7,17 +7,13 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
 use common::*;
 
 fn record(mime: &str, ext: &str, out: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let store = tempfile::tempdir().unwrap();
     let r = recorder("test:tone", mime, store.path());
-    r.start(Some(1000)).unwrap();
-    std::thread::sleep(Duration::from_millis(2500));
-    r.stop().unwrap();
-    let events = events_until_stop(&r, Duration::from_secs(10));
+    let events = record_for(&r, Some(1000), 2500);
     let streamed = out.join(format!("streamed.{ext}"));
     std::fs::write(&streamed, concat_blobs(&events)).unwrap();
     (assemble(&r, out, ext), streamed)

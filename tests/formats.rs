@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 use mediarecorder::RecorderEvent;
 
@@ -15,10 +13,7 @@ fn check_format(mime: &str, ext: &str, magic: &[u8]) {
     let store = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     let r = recorder("test:tone", mime, store.path());
-    r.start(Some(1000)).unwrap();
-    std::thread::sleep(Duration::from_millis(3000));
-    r.stop().unwrap();
-    let events = events_until_stop(&r, Duration::from_secs(10));
+    let events = record_for(&r, Some(1000), 3000);
 
     let blobs: Vec<_> =
         events.iter().filter_map(|e| if let RecorderEvent::DataAvailable(b) = e { Some(b) } else { None }).collect();
@@ -70,10 +65,7 @@ fn assembled_webm_has_duration_and_cues_for_seeking() {
     let store = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     let r = recorder("test:tone", "audio/webm", store.path());
-    r.start(Some(500)).unwrap();
-    std::thread::sleep(Duration::from_millis(2000));
-    r.stop().unwrap();
-    events_until_stop(&r, Duration::from_secs(10));
+    record_for(&r, Some(500), 2000);
     let file = assemble(&r, out.path(), "webm");
     let info = std::process::Command::new("mkvinfo").arg("--all").arg(&file).output().expect("mkvinfo (mkvtoolnix)");
     let text = String::from_utf8_lossy(&info.stdout);

@@ -92,10 +92,7 @@ fn sigkill_at_twenty_moments_always_recovers_all_but_the_last_timeslice() {
 /// A finished recording whose session is then damaged as a crash or a bad disk would.
 fn damaged_session(mime: &str, store_dir: &Path) -> std::path::PathBuf {
     let r = recorder("test:tone", mime, store_dir);
-    r.start(Some(500)).unwrap();
-    std::thread::sleep(Duration::from_millis(2600));
-    r.stop().unwrap();
-    events_until_stop(&r, Duration::from_secs(10));
+    record_for(&r, Some(500), 2600);
     let dir = r.session_dir().unwrap();
     let m = store::read_manifest(&dir).unwrap();
     assert!(m.chunks.len() >= 5);

@@ -66,10 +66,7 @@ fn without_a_timeslice_chunks_still_land_every_second() {
 fn the_manifest_describes_the_finished_session() {
     let store = tempfile::tempdir().unwrap();
     let r = recorder("test:tone", "audio/ogg;codecs=opus", store.path());
-    r.start(Some(500)).unwrap();
-    std::thread::sleep(Duration::from_millis(1200));
-    r.stop().unwrap();
-    events_until_stop(&r, Duration::from_secs(10));
+    record_for(&r, Some(500), 1200);
     let dir = r.session_dir().unwrap();
     let m = read_manifest(&dir).unwrap();
     assert_eq!(m.state, SessionState::Complete);
@@ -98,10 +95,7 @@ fn assemble_refuses_a_damaged_chunk_and_writes_nothing() {
     let store = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     let r = recorder("test:tone", "audio/webm", store.path());
-    r.start(Some(300)).unwrap();
-    std::thread::sleep(Duration::from_millis(800));
-    r.stop().unwrap();
-    events_until_stop(&r, Duration::from_secs(10));
+    record_for(&r, Some(300), 800);
     let dir = r.session_dir().unwrap();
     let chunk = dir.join(&read_manifest(&dir).unwrap().chunks[1].file);
     let mut bytes = std::fs::read(&chunk).unwrap();
@@ -120,10 +114,7 @@ fn assemble_never_overwrites_unless_asked() {
     let store = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     let r = recorder("test:tone", "audio/ogg", store.path());
-    r.start(None).unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    r.stop().unwrap();
-    events_until_stop(&r, Duration::from_secs(10));
+    record_for(&r, None, 500);
     let target = out.path().join("keep.ogg");
     std::fs::write(&target, b"precious").unwrap();
     let dir = r.session_dir().unwrap();

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 
 fn require_virtual_mics() {
@@ -68,10 +66,7 @@ fn library_api_records_a_real_microphone() {
     let store = tempfile::tempdir().unwrap();
     let r = recorder("pulseaudio:mic_b", "audio/webm;codecs=opus", store.path());
     assert_eq!(r.stream().tracks()[0].label(), "Virtual Mic B (880 Hz)");
-    r.start(Some(500)).unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    r.stop().unwrap();
-    let events = events_until_stop(&r, Duration::from_secs(10));
+    let events = record_for(&r, Some(500), 1500);
     assert!(names(&events).iter().filter(|n| **n == "data").count() >= 3);
     let stats = r.stats();
     assert_eq!(stats.overrun_frames, 0);

@@ -10,7 +10,7 @@ mod session;
 
 pub use assemble::{assemble, Assembled};
 pub use durable::write_atomically;
-pub use manifest::{ChunkRecord, Manifest, SessionState};
+pub use manifest::{parse_chunk_log, parse_chunk_log_leniently, parse_chunk_name, ChunkRecord, Manifest, SessionState};
 pub use recover::{list_sessions, recover, Recovered, SessionSummary};
 pub use session::{read_manifest, remove_session, SessionStore};
 

@@ -7,7 +7,9 @@ use std::io::{BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use super::durable::write_atomically;
-use super::manifest::{ChunkRecord, SessionState, CHUNK_LOG_FILE, MANIFEST_FILE};
+use super::manifest::{
+    parse_chunk_log_leniently, parse_chunk_name, ChunkRecord, SessionState, CHUNK_LOG_FILE, MANIFEST_FILE,
+};
 use super::session::read_manifest;
 use crate::container::{ogg, webm};
 use crate::error::RecorderError;
@@ -55,20 +57,13 @@ pub struct Recovered {
     pub skipped: Vec<String>,
 }
 
-/// `chunk-000012.ogg` → (12, "ogg").
-fn chunk_name(name: &str) -> Option<(u32, &str)> {
-    let (stem, ext) = name.strip_prefix("chunk-")?.split_once('.')?;
-    (stem.len() == 6 && matches!(ext, "ogg" | "webm")).then_some(())?;
-    Some((stem.parse().ok()?, ext))
-}
-
 fn chunk_files(dir: &Path) -> Result<Vec<(u32, String, PathBuf)>, RecorderError> {
     let entries = fs::read_dir(dir).map_err(|e| RecorderError::io("cannot read the session", dir, e))?;
     let mut files: Vec<_> = entries
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            let (index, ext) = chunk_name(&name)?;
+            let (index, ext) = parse_chunk_name(&name)?;
             Some((index, ext.to_string(), e.path()))
         })
         .collect();
@@ -80,10 +75,7 @@ fn chunk_files(dir: &Path) -> Result<Vec<(u32, String, PathBuf)>, RecorderError>
 /// the chunk files themselves are the truth, the log only vouches for them.
 fn logged_chunks(dir: &Path) -> HashMap<u32, ChunkRecord> {
     let log = fs::read(dir.join(CHUNK_LOG_FILE)).unwrap_or_default();
-    log.split(|&b| b == b'\n')
-        .filter_map(|line| serde_json::from_slice::<ChunkRecord>(line).ok())
-        .map(|r| (r.index, r))
-        .collect()
+    parse_chunk_log_leniently(&log).into_iter().map(|r| (r.index, r)).collect()
 }
 
 /// A live recorder holds an exclusive lock on its chunk log.

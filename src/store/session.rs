@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::durable::{write_atomically, FILE_MODE};
-use super::manifest::{ChunkRecord, Manifest, SessionState, CHUNK_LOG_FILE, MANIFEST_FILE, MANIFEST_VERSION};
+use super::manifest::{
+    parse_chunk_log, ChunkRecord, Manifest, ManifestError, SessionState, CHUNK_LOG_FILE, MANIFEST_FILE,
+    MANIFEST_VERSION,
+};
 use crate::error::RecorderError;
 
 /// Writes one session: `chunk-000001.<ext>`, … and `manifest.json`.
@@ -145,24 +148,15 @@ impl SessionStore {
 pub fn read_manifest(dir: &Path) -> Result<Manifest, RecorderError> {
     let path = dir.join(MANIFEST_FILE);
     let bytes = fs::read(&path).map_err(|e| RecorderError::io("cannot read the session manifest", &path, e))?;
-    let mut manifest: Manifest = serde_json::from_slice(&bytes)
-        .map_err(|e| RecorderError::Encoding(format!("damaged session manifest: {e} ({})", path.display())))?;
-    if manifest.version > MANIFEST_VERSION {
-        return Err(RecorderError::NotSupported(format!(
-            "session manifest version {} is newer than this program understands ({})",
-            manifest.version,
-            path.display()
-        )));
-    }
+    let mut manifest = Manifest::parse(&bytes).map_err(|e| match e {
+        ManifestError::NewerVersion(_) => RecorderError::NotSupported(format!("{e} ({})", path.display())),
+        ManifestError::Damaged(_) => RecorderError::Encoding(format!("{e} ({})", path.display())),
+    })?;
     let log_path = dir.join(CHUNK_LOG_FILE);
     let log = fs::read(&log_path).map_err(|e| RecorderError::io("cannot read the chunk log", &log_path, e))?;
-    let complete = log.len() - log.iter().rev().take_while(|&&b| b != b'\n').count();
-    for (n, line) in log[..complete].split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
-        let record: ChunkRecord = serde_json::from_slice(line).map_err(|e| {
-            RecorderError::Encoding(format!("damaged chunk log line {}: {e} ({})", n + 1, log_path.display()))
-        })?;
-        manifest.chunks.push(record);
-    }
+    manifest.chunks = parse_chunk_log(&log).map_err(|(line, e)| {
+        RecorderError::Encoding(format!("damaged chunk log line {line}: {e} ({})", log_path.display()))
+    })?;
     Ok(manifest)
 }
 

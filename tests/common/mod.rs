@@ -27,6 +27,14 @@ pub fn events_until_stop(recorder: &MediaRecorder, timeout: Duration) -> Vec<Rec
     }
 }
 
+/// Starts `recorder`, records for `ms` of wall time, stops, and returns every event.
+pub fn record_for(recorder: &MediaRecorder, timeslice: Option<u32>, ms: u64) -> Vec<RecorderEvent> {
+    recorder.start(timeslice).expect("start");
+    std::thread::sleep(Duration::from_millis(ms));
+    recorder.stop().expect("stop");
+    events_until_stop(recorder, Duration::from_secs(10))
+}
+
 /// Event names, for order assertions.
 pub fn names(events: &[RecorderEvent]) -> Vec<&'static str> {
     events
