@@ -1,4 +1,4 @@
-//! Command-line interface: `devices` and `record`.
+//! Command-line interface: `devices`, `record` and `recover`, on the library alone.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -280,35 +280,35 @@ fn record(args: RecordArgs) -> Result<()> {
 
     // A track that ended on its own (device unplugged, audio server gone) stopped the recording
     // before it was asked to: the file is written, and the exit status says it ended early.
-    let mut ended_early = None;
-    for track in recorder.stream().tracks() {
-        if let Some(reason) = track.end_reason() {
-            eprintln!("{} stopped: {reason}", track.label());
-            ended_early = Some(format!("{} stopped: {reason}", track.label()));
-        }
-    }
-    if stop_sent {
-        ended_early = None;
+    let ended_early = if stop_sent {
+        None
+    } else {
+        recorder.stream().tracks().iter().find_map(|t| Some(format!("{} stopped: {}", t.label(), t.end_reason()?)))
+    };
+    if let Some(reason) = &ended_early {
+        eprintln!("{reason}");
     }
     let session = recorder.session_dir().context("the recorder wrote no session")?;
     let stats = recorder.stats();
+    let cannot_write =
+        || format!("cannot write {} (the recording is kept in {})", args.output.display(), session.display());
     // After a failure (disk full, encoder error) the session may lack its last chunk: recovery
     // takes what is there and ends the stream properly.
-    let assembled = if failure.is_some() {
-        store::recover(&session, &args.output, args.force).map(|r| store::Assembled {
-            bytes: r.bytes,
-            duration_ms: r.duration_ms,
-            chunks: r.chunks,
-        })
+    let (assembled, everything_kept) = if failure.is_some() {
+        let r = store::recover(&session, &args.output, args.force).with_context(cannot_write)?;
+        for note in &r.skipped {
+            eprintln!("{note}");
+        }
+        let all = r.skipped.is_empty();
+        (store::Assembled { bytes: r.bytes, duration_ms: r.duration_ms, chunks: r.chunks }, all)
     } else {
-        store::assemble(&session, &args.output, args.force)
-    }
-    .with_context(|| {
-        format!("cannot write {} (the recording is kept in {})", args.output.display(), session.display())
-    })?;
-    // The file now holds everything the chunks did (and is fsynced): the session is redundant.
-    if let Err(e) = store::remove_session(&session) {
-        eprintln!("could not remove the session directory: {e}");
+        (store::assemble(&session, &args.output, args.force).with_context(cannot_write)?, true)
+    };
+    if everything_kept {
+        // The file now holds everything the chunks did (and is fsynced): the session is redundant.
+        if let Err(e) = store::remove_session(&session) {
+            eprintln!("could not remove the session directory: {e}");
+        }
     }
     println!(
         "Wrote {} ({:.2} s, {} bytes, {} chunks; dropped {} buffers, {} overrun frames)",
