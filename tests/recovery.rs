@@ -95,12 +95,13 @@ fn damaged_session(mime: &str, store_dir: &Path) -> std::path::PathBuf {
     record_for(&r, Some(500), 2600);
     let dir = r.session_dir().unwrap();
     let m = store::read_manifest(&dir).unwrap();
-    assert!(m.chunks.len() >= 5);
-    // A bit flipped in chunk 3, the last chunk torn in half, the manifest lost.
+    assert!(m.chunks.len() >= 6);
+    // A bit flipped in chunk 3, chunk 4 deleted, the last chunk torn in half, the manifest lost.
     let mut third = std::fs::read(dir.join(&m.chunks[2].file)).unwrap();
     let mid = third.len() / 2;
     third[mid] ^= 0x55;
     std::fs::write(dir.join(&m.chunks[2].file), third).unwrap();
+    std::fs::remove_file(dir.join(&m.chunks[3].file)).unwrap();
     let last = dir.join(&m.chunks.last().unwrap().file);
     let len = std::fs::metadata(&last).unwrap().len();
     std::fs::OpenOptions::new().write(true).open(&last).unwrap().set_len(len / 2).unwrap();
@@ -123,11 +124,12 @@ fn damaged_and_torn_chunks_and_a_lost_manifest_still_recover() {
         let file = out.path().join(format!("r.{ext}"));
         let r = recover(&dir, &file, false).unwrap();
         assert!(r.skipped.iter().any(|s| s.starts_with("chunk 3: damaged")), "{mime}: {:?}", r.skipped);
+        assert!(r.skipped.iter().any(|s| s == "chunk 4: missing, left out"), "{mime}: {:?}", r.skipped);
         assert!(r.skipped.iter().any(|s| s.contains("damaged at the end")), "{mime}: {:?}", r.skipped);
         assert_eq!(ffmpeg_errors(&file), "", "{mime}");
         let d = probe(&file).duration_s;
-        // 2.6 s recorded, less at most the torn last chunk (0.5 s). The left-out chunk 3 stays a
-        // gap on the timeline: what follows it keeps its true time.
+        // 2.6 s recorded, less at most the torn last chunk (0.5 s). The left-out chunks 3 and 4
+        // stay a gap on the timeline: what follows keeps its true time.
         assert!((1.9..=2.7).contains(&d), "{mime}: {d} s");
         assert!((dominant_hz(&decode_mono(&file)) - 440.0).abs() < 5.0);
     }

@@ -150,7 +150,13 @@ pub fn recover(dir: &Path, out: &Path, overwrite: bool) -> Result<Recovered, Rec
     let mut parts = Vec::new();
     let mut skipped = Vec::new();
     let last_index = files.last().map(|f| f.0);
+    let mut expected = 1;
     for (index, ext, path) in &files {
+        // A gap in the numbering is a chunk that is gone: say so (what follows keeps its time).
+        for missing in expected..*index {
+            skipped.push(format!("chunk {missing}: missing, left out"));
+        }
+        expected = index + 1;
         let bytes = fs::read(path).map_err(|e| RecorderError::io("cannot read a chunk", path, e))?;
         let good = match logged.get(index) {
             Some(r) => r.bytes == bytes.len() as u64 && r.crc32 == crc32fast::hash(&bytes),
