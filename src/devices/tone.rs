@@ -11,11 +11,22 @@ use crate::media::{now_ns, AudioBuffer, MediaStreamTrack, TrackKind, TrackSource
 /// 10 ms blocks, the usual period of a desktop capture device.
 const BLOCK_FRAMES: usize = 480;
 
-/// A parsed `test:tone[?hz=F]` id.
+/// A parsed `test:tone[?hz=F][&realtime=0][&seconds=S]` id.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ToneSpec {
     /// Frequency in Hz.
     pub hz: f64,
+    /// Paced like a device (the default), or as fast as the recorder takes it, on a simulated
+    /// clock: an hour of audio in well under a minute, for soak tests.
+    pub realtime: bool,
+    /// End the track after this many seconds of audio (as a device that is unplugged).
+    pub seconds: Option<f64>,
+}
+
+impl Default for ToneSpec {
+    fn default() -> ToneSpec {
+        ToneSpec { hz: 440.0, realtime: true, seconds: None }
+    }
 }
 
 impl ToneSpec {
@@ -23,15 +34,21 @@ impl ToneSpec {
     pub fn parse(id: &str) -> Option<Result<ToneSpec, RecorderError>> {
         let rest = id.strip_prefix(super::TEST_TONE_ID)?;
         let query = match rest {
-            "" => return Some(Ok(ToneSpec { hz: 440.0 })),
+            "" => return Some(Ok(ToneSpec::default())),
             q => q.strip_prefix('?')?,
         };
-        let mut spec = ToneSpec { hz: 440.0 };
+        let mut spec = ToneSpec::default();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let bad = || RecorderError::NotFound(format!("bad test tone parameter \"{pair}\" in \"{id}\""));
             match pair.split_once('=') {
                 Some(("hz", v)) => match v.parse::<f64>() {
                     Ok(hz) if (1.0..=20_000.0).contains(&hz) => spec.hz = hz,
+                    _ => return Some(Err(bad())),
+                },
+                Some(("realtime", "0" | "false")) => spec.realtime = false,
+                Some(("realtime", "1" | "true")) => spec.realtime = true,
+                Some(("seconds", v)) => match v.parse::<f64>() {
+                    Ok(s) if s > 0.0 && s.is_finite() => spec.seconds = Some(s),
                     _ => return Some(Err(bad())),
                 },
                 _ => return Some(Err(bad())),
@@ -48,25 +65,52 @@ pub(super) fn open(spec: ToneSpec) -> Result<MediaStreamTrack, RecorderError> {
         .name("source:tone".into())
         .spawn(move || run(spec, &thread_source))
         .map_err(|e| RecorderError::Unknown(format!("cannot start the test tone thread: {e}")))?;
-    let label = format!("Test tone ({} Hz)", spec.hz);
-    let id = if spec.hz == 440.0 { super::TEST_TONE_ID.to_string() } else { format!("test:tone?hz={}", spec.hz) };
+    let pace = if spec.realtime { "" } else { ", faster than real time" };
+    let label = format!("Test tone ({} Hz{pace})", spec.hz);
+    let mut params = Vec::new();
+    if spec.hz != 440.0 {
+        params.push(format!("hz={}", spec.hz));
+    }
+    if !spec.realtime {
+        params.push("realtime=0".into());
+    }
+    if let Some(seconds) = spec.seconds {
+        params.push(format!("seconds={seconds}"));
+    }
+    let id = match params.is_empty() {
+        true => super::TEST_TONE_ID.to_string(),
+        false => format!("{}?{}", super::TEST_TONE_ID, params.join("&")),
+    };
     Ok(MediaStreamTrack::new(TrackKind::Audio, label, id, 1, source, thread))
 }
 
 /// Mono sine at -6 dBFS, one block per 10 ms. Pacing uses absolute deadlines (start + n·period),
-/// so scheduling jitter never accumulates into drift; timestamps come from the sample count.
+/// so scheduling jitter never accumulates into drift; timestamps come from the sample count (a
+/// simulated clock when not real time).
 fn run(spec: ToneSpec, source: &TrackSource) {
     let start_ns = now_ns();
     let step = TAU * spec.hz / f64::from(SAMPLE_RATE);
     let mut phase = 0.0f64;
     let mut frames_done: u64 = 0;
+    let last_frame = spec.seconds.map(|s| (s * f64::from(SAMPLE_RATE)).round() as u64);
     while !source.is_ended() {
+        if last_frame.is_some_and(|last| frames_done >= last) {
+            // A planned end, not a failure: no reason to report.
+            source.end(None);
+            break;
+        }
         let pts_ns = start_ns + frames_done * 1_000_000_000 / u64::from(SAMPLE_RATE);
         let block_end_ns = start_ns + (frames_done + BLOCK_FRAMES as u64) * 1_000_000_000 / u64::from(SAMPLE_RATE);
-        // A device delivers a block once it has been captured: wait until its last sample is "real".
-        let now = now_ns();
-        if block_end_ns > now {
-            std::thread::sleep(Duration::from_nanos(block_end_ns - now));
+        if spec.realtime {
+            // A device delivers a block once it has been captured: wait until its last sample is "real".
+            let now = now_ns();
+            if block_end_ns > now {
+                std::thread::sleep(Duration::from_nanos(block_end_ns - now));
+            }
+        } else if !source.ready_for_more() {
+            // As fast as the listeners take it, and never faster: nothing is dropped.
+            std::thread::sleep(Duration::from_millis(1));
+            continue;
         }
         let samples: Vec<f32> = (0..BLOCK_FRAMES)
             .map(|_| {
@@ -88,6 +132,9 @@ mod tests {
     fn parses_tone_ids() {
         assert_eq!(ToneSpec::parse("test:tone").unwrap().unwrap().hz, 440.0);
         assert_eq!(ToneSpec::parse("test:tone?hz=880").unwrap().unwrap().hz, 880.0);
+        let fast = ToneSpec::parse("test:tone?realtime=0&seconds=3600").unwrap().unwrap();
+        assert_eq!((fast.realtime, fast.seconds), (false, Some(3600.0)));
+        assert!(ToneSpec::parse("test:tone?seconds=-1").unwrap().is_err());
         assert!(ToneSpec::parse("test:tone?hz=0").unwrap().is_err());
         assert!(ToneSpec::parse("test:tone?volume=1").unwrap().is_err());
         assert!(ToneSpec::parse("test:tones").is_none());

@@ -97,6 +97,13 @@ impl TrackSource {
         });
     }
 
+    /// For sources faster than real time (soak tests): `true` when someone is listening and
+    /// every subscriber's queue is at most half full, so the source can pace itself on them.
+    pub fn ready_for_more(&self) -> bool {
+        let subs = self.subscribers.lock().unwrap_or_else(PoisonError::into_inner);
+        !subs.is_empty() && subs.iter().all(|tx| tx.len() <= SUBSCRIBER_QUEUE / 2)
+    }
+
     /// Counts frames the device produced that the capture ring had no room for.
     pub fn add_overrun(&self, frames: u64) {
         self.overrun_frames.fetch_add(frames, Ordering::Relaxed);

@@ -1,9 +1,8 @@
 //! Assembling a session's chunks into the user's file.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
 use std::path::Path;
 
+use super::chunk_reader::{ChunkReader, Piece};
 use super::durable::write_atomically;
 use super::session::read_manifest;
 use crate::container::webm;
@@ -35,13 +34,8 @@ pub fn assemble(dir: &Path, out: &Path, overwrite: bool) -> Result<Assembled, Re
             return Err(RecorderError::Encoding(format!("chunk {} is damaged ({})", chunk.index, path.display())));
         }
     }
-    let open_all = || -> std::io::Result<Box<dyn Read>> {
-        let mut reader: Box<dyn Read> = Box::new(std::io::empty());
-        for p in &paths {
-            reader = Box::new(reader.chain(BufReader::new(File::open(p)?)));
-        }
-        Ok(reader)
-    };
+    let pieces: Vec<Piece> = manifest.chunks.iter().zip(&paths).map(|(c, p)| Piece::File(p.clone(), c.bytes)).collect();
+    let open_all = || -> std::io::Result<ChunkReader<'_>> { Ok(ChunkReader::new(&pieces)) };
     let (bytes, duration_ms) = write_atomically(out, overwrite, |file| {
         let mut writer = std::io::BufWriter::new(file);
         let result = match manifest.extension.as_str() {

@@ -3,6 +3,7 @@
 //! append-only chunk log, and assembling a session into the user's file.
 
 mod assemble;
+mod chunk_reader;
 mod durable;
 mod manifest;
 mod recover;

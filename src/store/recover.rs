@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
+use super::chunk_reader::{ChunkReader, Piece};
 use super::durable::write_atomically;
 use super::manifest::{
     parse_chunk_log_leniently, parse_chunk_name, ChunkRecord, SessionState, CHUNK_LOG_FILE, MANIFEST_FILE,
@@ -123,12 +123,6 @@ pub fn list_sessions(root: &Path) -> Vec<SessionSummary> {
     out
 }
 
-/// One chunk that goes into the recovered file: a file prefix, or patched bytes.
-enum Part {
-    File(PathBuf, u64),
-    Bytes(Vec<u8>),
-}
-
 /// Writes what session `dir` holds into `out` (atomically; `overwrite` as for
 /// [`assemble`](super::assemble)). Chunks that fail their logged checksum are left out and
 /// named in [`Recovered::skipped`]; a torn last chunk is cut at its last whole Ogg page or WebM
@@ -166,13 +160,13 @@ pub fn recover(dir: &Path, out: &Path, overwrite: bool) -> Result<Recovered, Rec
         if ext != &extension {
             skipped.push(format!("chunk {index}: not part of this {extension} stream"));
         } else if good && (ext != "ogg" || ogg::valid_pages(&bytes).1 == bytes.len()) {
-            parts.push(Part::File(path.clone(), bytes.len() as u64));
+            parts.push(Piece::File(path.clone(), bytes.len() as u64));
         } else if Some(*index) == last_index {
             // A torn tail: keep its whole pages (Ogg); WebM drops the torn cluster itself.
             let keep = if ext == "ogg" { ogg::valid_pages(&bytes).1 } else { bytes.len() };
             skipped.push(format!("chunk {index}: damaged at the end, {keep} of {} bytes kept", bytes.len()));
             if keep > 0 {
-                parts.push(Part::Bytes(bytes[..keep].to_vec()));
+                parts.push(Piece::Bytes(bytes[..keep].to_vec()));
             }
         } else {
             skipped.push(format!("chunk {index}: damaged (checksum mismatch), left out"));
@@ -189,7 +183,7 @@ pub fn recover(dir: &Path, out: &Path, overwrite: bool) -> Result<Recovered, Rec
         "ogg" => recover_ogg(&mut parts, out, overwrite)?,
         _ => write_atomically(out, overwrite, |file| {
             let mut writer = std::io::BufWriter::new(file);
-            let f = webm::finalize(|| open_parts(&parts), &mut writer, webm::Damage::EndBefore)?;
+            let f = webm::finalize(|| Ok(ChunkReader::new(&parts)), &mut writer, webm::Damage::EndBefore)?;
             std::io::Write::flush(&mut writer).map_err(|e| RecorderError::io("cannot write the file", out, e))?;
             Ok((f.bytes, f.duration_ms))
         })?,
@@ -197,42 +191,31 @@ pub fn recover(dir: &Path, out: &Path, overwrite: bool) -> Result<Recovered, Rec
     Ok(Recovered { bytes, duration_ms, chunks: parts.len(), skipped })
 }
 
-fn open_parts(parts: &[Part]) -> std::io::Result<Box<dyn Read + '_>> {
-    let mut reader: Box<dyn Read> = Box::new(std::io::empty());
-    for part in parts {
-        reader = match part {
-            Part::File(path, len) => Box::new(reader.chain(BufReader::new(File::open(path)?).take(*len))),
-            Part::Bytes(bytes) => Box::new(reader.chain(Cursor::new(bytes.as_slice()))),
-        };
-    }
-    Ok(reader)
-}
-
 /// Ogg: the chunks as they are, with the end-of-stream flag set on the very last page.
-fn recover_ogg(parts: &mut [Part], out: &Path, overwrite: bool) -> Result<(u64, f64), RecorderError> {
+fn recover_ogg(parts: &mut [Piece], out: &Path, overwrite: bool) -> Result<(u64, f64), RecorderError> {
     let read = |p: &Path| fs::read(p).map_err(|e| RecorderError::io("cannot read a chunk", p, e));
     let pre_skip = match parts.first() {
-        Some(Part::File(p, _)) => ogg::pre_skip(&read(p)?),
-        Some(Part::Bytes(b)) => ogg::pre_skip(b),
+        Some(Piece::File(p, _)) => ogg::pre_skip(&read(p)?),
+        Some(Piece::Bytes(b)) => ogg::pre_skip(b),
         None => None,
     }
     .unwrap_or(0);
     let mut duration_ms = 0.0;
     if let Some(last) = parts.last_mut() {
         let mut bytes = match last {
-            Part::File(p, _) => read(p)?,
-            Part::Bytes(b) => std::mem::take(b),
+            Piece::File(p, _) => read(p)?,
+            Piece::Bytes(b) => std::mem::take(b),
         };
         if let (Some(page), _) = ogg::valid_pages(&bytes) {
             ogg::mark_end_of_stream(&mut bytes, page);
             let granule = ogg::page_granule(&bytes, page).unwrap_or(0);
             duration_ms = granule.saturating_sub(u64::from(pre_skip)) as f64 / 48.0;
         }
-        *last = Part::Bytes(bytes);
+        *last = Piece::Bytes(bytes);
     }
     write_atomically(out, overwrite, |file| {
-        let mut reader = open_parts(parts).map_err(|e| RecorderError::io("cannot read the chunks", out, e))?;
-        let n = std::io::copy(&mut reader, file).map_err(|e| RecorderError::io("cannot write the file", out, e))?;
+        let n = std::io::copy(&mut ChunkReader::new(parts), file)
+            .map_err(|e| RecorderError::io("cannot write the file", out, e))?;
         Ok((n, duration_ms))
     })
 }

@@ -155,6 +155,10 @@ fn measure(input: impl Read, damage: Damage) -> Result<Layout, RecorderError> {
 /// Streams the top-level elements (Info, Tracks and Clusters whole) to `f`. With
 /// [`Damage::EndBefore`], a read error after the first cluster ends the stream there (a cluster
 /// is handed over only once whole, so a torn one is left out entirely).
+///
+/// Clusters are gathered here from the element stream rather than buffered by the iterator:
+/// its buffering of unknown-size Clusters recurses once per following cluster, which
+/// overflowed the stack on an hour-long recording.
 fn for_each_element(
     input: impl Read,
     damage: Damage,
@@ -162,20 +166,41 @@ fn for_each_element(
 ) -> Result<(), RecorderError> {
     let mut it = WebmIterator::new(
         input,
-        &[MatroskaSpec::Info(Master::Start), MatroskaSpec::Tracks(Master::Start), MatroskaSpec::Cluster(Master::Start)],
+        &[
+            MatroskaSpec::Info(Master::Start),
+            MatroskaSpec::Tracks(Master::Start),
+            MatroskaSpec::BlockGroup(Master::Start),
+        ],
     );
     it.set_max_allowable_tag_size(Some(MAX_ELEMENT_BYTES));
     let mut saw_segment = false;
     let mut saw_cluster = false;
+    let mut cluster: Option<Vec<MatroskaSpec>> = None;
     for tag in it {
         let tag = match tag {
             Ok(tag) => tag,
-            Err(_) if damage == Damage::EndBefore && saw_cluster => break,
+            Err(_) if damage == Damage::EndBefore && saw_cluster => return Ok(()),
             Err(e) => return Err(RecorderError::Encoding(format!("damaged WebM: {e}"))),
         };
-        saw_segment |= matches!(tag, MatroskaSpec::Segment(_));
-        saw_cluster |= matches!(tag, MatroskaSpec::Cluster(Master::Full(_)));
-        f(tag)?;
+        match tag {
+            MatroskaSpec::Cluster(Master::Start) => {
+                if let Some(children) = cluster.replace(Vec::new()) {
+                    f(MatroskaSpec::Cluster(Master::Full(children)))?;
+                }
+                saw_cluster = true;
+            }
+            MatroskaSpec::Cluster(Master::End) => {
+                if let Some(children) = cluster.take() {
+                    f(MatroskaSpec::Cluster(Master::Full(children)))?;
+                }
+            }
+            MatroskaSpec::Cluster(Master::Full(children)) => f(MatroskaSpec::Cluster(Master::Full(children)))?,
+            child if cluster.is_some() => cluster.get_or_insert_with(Vec::new).push(child),
+            other => {
+                saw_segment |= matches!(other, MatroskaSpec::Segment(_));
+                f(other)?;
+            }
+        }
     }
     if !saw_segment {
         return Err(RecorderError::Encoding("not a WebM stream (no Segment)".into()));
