@@ -65,7 +65,6 @@ struct Running {
 pub struct MediaRecorder {
     stream: MediaStream,
     requested: Option<Format>,
-    requested_mime: String,
     audio_bps: u32,
     video_bps: u32,
     bitrate_mode: BitrateMode,
@@ -95,8 +94,7 @@ impl MediaRecorder {
         Ok(MediaRecorder {
             stream,
             requested,
-            mime_type: Mutex::new(requested_mime.clone()),
-            requested_mime,
+            mime_type: Mutex::new(requested_mime),
             audio_bps,
             video_bps,
             bitrate_mode: options.audio_bitrate_mode,
@@ -312,11 +310,6 @@ impl MediaRecorder {
     /// Counters for the current (or last) recording.
     pub fn stats(&self) -> RecorderStats {
         lock(&self.shared.stats).clone()
-    }
-
-    /// The MIME type given in the options (empty when none).
-    pub fn requested_mime_type(&self) -> &str {
-        &self.requested_mime
     }
 }
 
