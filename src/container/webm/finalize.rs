@@ -14,8 +14,9 @@ use super::{ebml_header, enc_err, TIMESTAMP_SCALE_NS};
 use crate::codec::opus::packet_samples;
 use crate::error::RecorderError;
 
-/// Largest element the reader accepts; a corrupt size field must not ask for gigabytes.
-const MAX_ELEMENT_BYTES: usize = 256 << 20;
+/// Largest element the reader accepts, so a corrupt size field cannot make it allocate much.
+/// Clusters are not read whole, so this bounds single blocks (a 4K key frame is ~1 MiB).
+const MAX_ELEMENT_BYTES: usize = 32 << 20;
 
 /// What [`finalize`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq)]
