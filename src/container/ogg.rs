@@ -83,35 +83,6 @@ impl Muxer for OggOpusMuxer {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::codec::opus::OpusEncoder;
-
-    #[test]
-    fn pages_carry_granules_and_the_last_is_eos() {
-        let mut enc = OpusEncoder::new(1, 32_000, true).unwrap();
-        let mut mux = OggOpusMuxer::new(1, enc.pre_skip()).unwrap();
-        let head = mux.take_bytes();
-        assert_eq!(&head[..4], b"OggS");
-        assert_eq!(head[5] & 0x02, 0x02, "first page is BOS");
-        for i in 0..25u64 {
-            let p = enc.encode(&[0.0; 960]).unwrap();
-            mux.write_audio(p, i * 960, 960).unwrap();
-        }
-        mux.finish(100).unwrap();
-        let body = mux.take_bytes();
-        let mut reader = ogg::PacketReader::new(std::io::Cursor::new([head, body].concat()));
-        let mut last = None;
-        while let Some(p) = reader.read_packet().unwrap() {
-            last = Some(p);
-        }
-        let last = last.unwrap();
-        assert!(last.last_in_stream());
-        assert_eq!(last.absgp_page(), 25 * 960 - 100);
-    }
-}
-
 /// Ogg's page checksum: CRC-32 with polynomial 0x04c11db7, not reflected, zero initial value
 /// (RFC 3533 §6), computed with the checksum field zeroed.
 fn page_crc(page: &[u8]) -> u32 {
@@ -174,9 +145,32 @@ pub fn mark_end_of_stream(data: &mut [u8], page_start: usize) {
 }
 
 #[cfg(test)]
-mod page_tests {
+mod tests {
     use super::*;
     use crate::codec::opus::OpusEncoder;
+
+    #[test]
+    fn pages_carry_granules_and_the_last_is_eos() {
+        let mut enc = OpusEncoder::new(1, 32_000, true).unwrap();
+        let mut mux = OggOpusMuxer::new(1, enc.pre_skip()).unwrap();
+        let head = mux.take_bytes();
+        assert_eq!(&head[..4], b"OggS");
+        assert_eq!(head[5] & 0x02, 0x02, "first page is BOS");
+        for i in 0..25u64 {
+            let p = enc.encode(&[0.0; 960]).unwrap();
+            mux.write_audio(p, i * 960, 960).unwrap();
+        }
+        mux.finish(100).unwrap();
+        let body = mux.take_bytes();
+        let mut reader = ogg::PacketReader::new(std::io::Cursor::new([head, body].concat()));
+        let mut last = None;
+        while let Some(p) = reader.read_packet().unwrap() {
+            last = Some(p);
+        }
+        let last = last.unwrap();
+        assert!(last.last_in_stream());
+        assert_eq!(last.absgp_page(), 25 * 960 - 100);
+    }
 
     #[test]
     fn pages_are_walked_checked_and_marked_end_of_stream() {

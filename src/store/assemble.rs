@@ -1,5 +1,6 @@
 //! Assembling a session's chunks into the user's file.
 
+use std::cell::RefCell;
 use std::path::Path;
 
 use super::chunk_reader::{ChunkReader, Piece};
@@ -27,28 +28,32 @@ pub struct Assembled {
 /// its checksum or the stream is damaged.
 pub fn assemble(dir: &Path, out: &Path, overwrite: bool) -> Result<Assembled, RecorderError> {
     let manifest = read_manifest(dir)?;
-    let paths: Vec<_> = manifest.chunks.iter().map(|c| dir.join(&c.file)).collect();
-    for (chunk, path) in manifest.chunks.iter().zip(&paths) {
-        let bytes = std::fs::read(path).map_err(|e| RecorderError::io("cannot read a chunk", path, e))?;
-        if bytes.len() as u64 != chunk.bytes || crc32fast::hash(&bytes) != chunk.crc32 {
-            return Err(RecorderError::Encoding(format!("chunk {} is damaged ({})", chunk.index, path.display())));
-        }
-    }
-    let pieces: Vec<Piece> = manifest.chunks.iter().zip(&paths).map(|(c, p)| Piece::File(p.clone(), c.bytes)).collect();
-    let open_all = || -> std::io::Result<ChunkReader<'_>> { Ok(ChunkReader::new(&pieces)) };
-    let (bytes, duration_ms) = write_atomically(out, overwrite, |file| {
+    let pieces: Vec<Piece> = manifest
+        .chunks
+        .iter()
+        .map(|c| Piece::Logged { path: dir.join(&c.file), index: c.index, bytes: c.bytes, crc32: c.crc32 })
+        .collect();
+    // Chunks are checked while they stream into the file; a damaged or missing one fails the
+    // write (the temporary file is removed) and is reported here with its meaning.
+    let problem = RefCell::new(None);
+    let open_all = || -> std::io::Result<ChunkReader<'_>> { Ok(ChunkReader::new(&pieces).reporting_to(&problem)) };
+    let written = write_atomically(out, overwrite, |file| {
         let mut writer = std::io::BufWriter::new(file);
         let result = match manifest.extension.as_str() {
             "webm" => webm::finalize(open_all, &mut writer, webm::Damage::Refuse).map(|f| (f.bytes, f.duration_ms)),
             _ => {
-                let mut reader = open_all().map_err(|e| RecorderError::io("cannot read the chunks", dir, e))?;
-                let n = std::io::copy(&mut reader, &mut writer)
-                    .map_err(|e| RecorderError::io("cannot write the file", out, e))?;
-                Ok((n, manifest.duration_ms))
+                let mut reader = ChunkReader::new(&pieces).reporting_to(&problem);
+                std::io::copy(&mut reader, &mut writer)
+                    .map(|n| (n, manifest.duration_ms))
+                    .map_err(|e| RecorderError::io("cannot write the file", out, e))
             }
         }?;
         std::io::Write::flush(&mut writer).map_err(|e| RecorderError::io("cannot write the file", out, e))?;
         Ok(result)
-    })?;
-    Ok(Assembled { bytes, duration_ms, chunks: paths.len() })
+    });
+    if let Some(problem) = problem.into_inner() {
+        return Err(problem);
+    }
+    let (bytes, duration_ms) = written?;
+    Ok(Assembled { bytes, duration_ms, chunks: pieces.len() })
 }

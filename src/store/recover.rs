@@ -195,7 +195,7 @@ pub fn recover(dir: &Path, out: &Path, overwrite: bool) -> Result<Recovered, Rec
 fn recover_ogg(parts: &mut [Piece], out: &Path, overwrite: bool) -> Result<(u64, f64), RecorderError> {
     let read = |p: &Path| fs::read(p).map_err(|e| RecorderError::io("cannot read a chunk", p, e));
     let pre_skip = match parts.first() {
-        Some(Piece::File(p, _)) => ogg::pre_skip(&read(p)?),
+        Some(Piece::File(p, _) | Piece::Logged { path: p, .. }) => ogg::pre_skip(&read(p)?),
         Some(Piece::Bytes(b)) => ogg::pre_skip(b),
         None => None,
     }
@@ -203,7 +203,7 @@ fn recover_ogg(parts: &mut [Piece], out: &Path, overwrite: bool) -> Result<(u64,
     let mut duration_ms = 0.0;
     if let Some(last) = parts.last_mut() {
         let mut bytes = match last {
-            Piece::File(p, _) => read(p)?,
+            Piece::File(p, _) | Piece::Logged { path: p, .. } => read(p)?,
             Piece::Bytes(b) => std::mem::take(b),
         };
         if let (Some(page), _) = ogg::valid_pages(&bytes) {
