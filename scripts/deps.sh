@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a command needs, only those missing.
-#   scripts/deps.sh run    build and run: libopus, ALSA headers, pkg-config
-#   scripts/deps.sh test   also the virtual devices and the independent checkers
+#   scripts/deps.sh run    build and run: libopus, ALSA and GTK headers, pkg-config, the graphics
+#                          drivers the window draws with (Mesa: Vulkan and GL, software included),
+#                          and Xvfb when there is no display
+#   scripts/deps.sh test   also the virtual devices, the virtual display and its keyboard
+#                          (xdotool), and the independent checkers
 set -euo pipefail
 
-build=(pkg-config libopus-dev libasound2-dev)
-test=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils ffmpeg mkvtoolnix opus-tools chromium util-linux)
+build=(pkg-config libopus-dev libasound2-dev libgtk-3-dev)
+window=(libvulkan1 mesa-vulkan-drivers libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6)
+display=(xvfb xauth)
+test=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils ffmpeg mkvtoolnix opus-tools chromium util-linux
+  xdotool imagemagick)
 
 case "${1:-run}" in
-run) want=("${build[@]}") ;;
-test) want=("${build[@]}" "${test[@]}") ;;
+run)
+  want=("${build[@]}" "${window[@]}")
+  [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || want+=("${display[@]}")
+  ;;
+test) want=("${build[@]}" "${window[@]}" "${display[@]}" "${test[@]}") ;;
 *) echo "usage: deps.sh run|test" >&2; exit 2 ;;
 esac
 

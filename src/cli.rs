@@ -15,11 +15,13 @@ use mediarecorder::{
 #[command(
     name = "mediarecorder",
     version,
-    about = "Record microphones to Ogg Opus or WebM, the way the browser's MediaRecorder does"
+    about = "Record microphones to Ogg Opus or WebM, the way the browser's MediaRecorder does",
+    long_about = "Record microphones to Ogg Opus or WebM, the way the browser's MediaRecorder does.\n\n\
+                  Without a command, opens the recorder's window."
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -76,7 +78,8 @@ enum Command {
 }
 
 pub fn run() -> Result<()> {
-    match Cli::parse().command {
+    let Some(command) = Cli::parse().command else { return open_window() };
+    match command {
         Command::Devices { json } => list_devices(json),
         Command::Record { audio, mime, timeslice, duration, audio_bitrate, cbr, force, output } => {
             record(RecordArgs { audio, mime, timeslice, duration, audio_bitrate, cbr, force, output })
@@ -87,6 +90,20 @@ pub fn run() -> Result<()> {
             (false, None) => bail!("--output is required"),
         },
     }
+}
+
+#[cfg(feature = "app")]
+fn open_window() -> Result<()> {
+    // Set by benches/window.sh: when the first frame was drawn and each frame's cost.
+    let frame_log = std::env::var_os("MEDIARECORDER_FRAME_LOG").map(PathBuf::from);
+    mediarecorder::app::run(mediarecorder::app::ControllerConfig::default(), frame_log)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("cannot open the window (is there a display? `mediarecorder record` works without one)")
+}
+
+#[cfg(not(feature = "app"))]
+fn open_window() -> Result<()> {
+    bail!("built without the window (feature `app`): use `mediarecorder record`, or --help")
 }
 
 fn unfinished() -> Vec<store::SessionSummary> {

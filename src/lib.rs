@@ -6,6 +6,8 @@
 //! [`enumerate_devices`] is `enumerateDevices`, and [`MediaRecorder`] behaves as the web's,
 //! events included ([`RecorderEvent`]).
 
+#[cfg(feature = "app")]
+pub mod app;
 pub mod codec;
 pub mod container;
 pub mod devices;

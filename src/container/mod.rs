@@ -1,6 +1,7 @@
 //! Streaming muxers. Each writes into memory; the recorder takes the bytes at chunk cuts, so every
 //! chunk is a byte range of one valid stream.
 
+pub mod demux;
 pub mod ogg;
 pub mod webm;
 

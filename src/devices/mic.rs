@@ -61,7 +61,7 @@ fn quiet_alsa() -> Option<std::rc::Rc<std::cell::RefCell<alsa::Output>>> {
 /// Set to `alsa` or `pulseaudio` to choose the audio host instead of preferring PulseAudio.
 pub const HOST_ENV: &str = "MEDIARECORDER_AUDIO_HOST";
 
-fn host() -> cpal::Host {
+pub(crate) fn host() -> cpal::Host {
     let wanted = std::env::var(HOST_ENV).unwrap_or_default().to_ascii_lowercase();
     #[cfg(feature = "pulseaudio")]
     if wanted != "alsa" {

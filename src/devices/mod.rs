@@ -73,6 +73,11 @@ pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
     Ok(out)
 }
 
+/// The audio host the app uses for input and output: PulseAudio's when it answers, else ALSA.
+pub(crate) fn audio_host() -> cpal::Host {
+    mic::host()
+}
+
 /// `true` when at least one real microphone is present.
 pub fn has_microphone() -> bool {
     !mic::list().is_empty()

@@ -302,7 +302,7 @@ impl MediaRecorder {
         self.events_rx.clone()
     }
 
-    /// The current (or last) recording's session directory, once its first file exists.
+    /// The current (or last) recording's session directory: set before the `Start` event fires.
     pub fn session_dir(&self) -> Option<PathBuf> {
         lock(&self.shared.session_dir).clone()
     }

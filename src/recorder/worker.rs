@@ -108,13 +108,15 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
         unwritten: Vec::new(),
         undelivered_from_ms: 0.0,
     };
-    w.emit(RecorderEvent::Start);
+    // The session exists before `start` fires, so a listener can ask for its directory then.
     let tracks = vec![w.track.label().to_string()];
-    match SessionStore::create(&cfg.store_root, &w.mime_type, cfg.extension, tracks) {
-        Ok(store) => {
-            *w.shared.session_dir.lock().unwrap_or_else(PoisonError::into_inner) = Some(store.dir().to_path_buf());
-            w.store = Some(store);
-        }
+    let created = SessionStore::create(&cfg.store_root, &w.mime_type, cfg.extension, tracks);
+    if let Ok(store) = &created {
+        *w.shared.session_dir.lock().unwrap_or_else(PoisonError::into_inner) = Some(store.dir().to_path_buf());
+    }
+    w.emit(RecorderEvent::Start);
+    match created {
+        Ok(store) => w.store = Some(store),
         Err(e) => return w.stop(Some(e)),
     }
 

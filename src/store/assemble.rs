@@ -1,6 +1,6 @@
 //! Assembling a session's chunks into the user's file.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::Path;
 
 use super::chunk_reader::{ChunkReader, Piece};
@@ -27,7 +27,32 @@ pub struct Assembled {
 /// `Io` when a chunk is missing or the output cannot be written; `Encoding` when a chunk fails
 /// its checksum or the stream is damaged.
 pub fn assemble(dir: &Path, out: &Path, overwrite: bool) -> Result<Assembled, RecorderError> {
+    assemble_with_progress(dir, out, overwrite, &|_| {})
+}
+
+/// [`assemble`], calling `progress` with the fraction done (0 to 1) as the chunks are read.
+///
+/// # Errors
+/// As [`assemble`].
+pub fn assemble_with_progress(
+    dir: &Path,
+    out: &Path,
+    overwrite: bool,
+    progress: &dyn Fn(f32),
+) -> Result<Assembled, RecorderError> {
     let manifest = read_manifest(dir)?;
+    // WebM is read twice (sizes and cues first, then the copy).
+    let passes = if manifest.extension == "webm" { 2 } else { 1 };
+    let total = (manifest.chunks.iter().map(|c| c.bytes).sum::<u64>() * passes).max(1);
+    let done = Cell::new(0u64);
+    let on_read = |n: usize| {
+        let before = done.get();
+        done.set(before + n as u64);
+        // Only whole percents reach the caller: a UI needs no more.
+        if (before * 100 / total) != (done.get() * 100 / total) {
+            progress((done.get() as f64 / total as f64).min(1.0) as f32);
+        }
+    };
     let pieces: Vec<Piece> = manifest
         .chunks
         .iter()
@@ -36,13 +61,15 @@ pub fn assemble(dir: &Path, out: &Path, overwrite: bool) -> Result<Assembled, Re
     // Chunks are checked while they stream into the file; a damaged or missing one fails the
     // write (the temporary file is removed) and is reported here with its meaning.
     let problem = RefCell::new(None);
-    let open_all = || -> std::io::Result<ChunkReader<'_>> { Ok(ChunkReader::new(&pieces).reporting_to(&problem)) };
+    let open_all = || -> std::io::Result<ChunkReader<'_>> {
+        Ok(ChunkReader::new(&pieces).reporting_to(&problem).on_read(&on_read))
+    };
     let written = write_atomically(out, overwrite, |file| {
         let mut writer = std::io::BufWriter::new(file);
         let result = match manifest.extension.as_str() {
             "webm" => webm::finalize(open_all, &mut writer, webm::Damage::Refuse).map(|f| (f.bytes, f.duration_ms)),
             _ => {
-                let mut reader = ChunkReader::new(&pieces).reporting_to(&problem);
+                let mut reader = ChunkReader::new(&pieces).reporting_to(&problem).on_read(&on_read);
                 std::io::copy(&mut reader, &mut writer)
                     .map(|n| (n, manifest.duration_ms))
                     .map_err(|e| RecorderError::io("cannot write the file", out, e))

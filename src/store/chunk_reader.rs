@@ -30,11 +30,19 @@ pub(crate) struct ChunkReader<'a> {
     /// Where the first problem is put with its full meaning; consumers of the stream (a
     /// container parser) may only pass on that reading failed.
     problem: Option<&'a RefCell<Option<RecorderError>>>,
+    /// Told the size of every read: progress for a save dialog's bar.
+    on_read: Option<&'a dyn Fn(usize)>,
 }
 
 impl<'a> ChunkReader<'a> {
     pub(crate) fn new(pieces: &'a [Piece]) -> ChunkReader<'a> {
-        ChunkReader { pending: pieces.iter().collect(), current: None, checking: None, problem: None }
+        ChunkReader { pending: pieces.iter().collect(), current: None, checking: None, problem: None, on_read: None }
+    }
+
+    /// Calls `f` with the size of every read.
+    pub(crate) fn on_read(mut self, f: &'a dyn Fn(usize)) -> ChunkReader<'a> {
+        self.on_read = Some(f);
+        self
     }
 
     /// Puts a missing or damaged chunk into `slot` as well as failing the read.
@@ -90,6 +98,9 @@ impl Read for ChunkReader<'_> {
                     if let Some((_, hasher, seen)) = self.checking.as_mut() {
                         hasher.update(&buf[..n]);
                         *seen += n as u64;
+                    }
+                    if let Some(f) = self.on_read {
+                        f(n);
                     }
                     return Ok(n);
                 }

@@ -9,11 +9,11 @@ mod manifest;
 mod recover;
 mod session;
 
-pub use assemble::{assemble, Assembled};
+pub use assemble::{assemble, assemble_with_progress, Assembled};
 pub use durable::write_atomically;
 pub use manifest::{parse_chunk_log, parse_chunk_log_leniently, parse_chunk_name, ChunkRecord, Manifest, SessionState};
 pub use recover::{list_sessions, recover, Recovered, SessionSummary};
-pub use session::{read_manifest, remove_session, SessionStore};
+pub use session::{read_manifest, remove_session, session_name, set_session_name, SessionStore};
 
 use std::path::{Path, PathBuf};
 

@@ -13,6 +13,9 @@ use super::manifest::{
 };
 use crate::error::RecorderError;
 
+/// The user's name for a recording (a line of text).
+const NAME_FILE: &str = "name.txt";
+
 /// Writes one session: `chunk-000001.<ext>`, … and `manifest.json`.
 #[derive(Debug)]
 pub struct SessionStore {
@@ -160,6 +163,24 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, RecorderError> {
     Ok(manifest)
 }
 
+/// The name a user gave a session (see [`set_session_name`]).
+pub fn session_name(dir: &Path) -> Option<String> {
+    let name = fs::read_to_string(dir.join(NAME_FILE)).ok()?;
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// Names a session, as the user calls the recording (the app's editable name); kept beside its
+/// chunks so it survives a restart.
+///
+/// # Errors
+/// `Io` when the name cannot be written.
+pub fn set_session_name(dir: &Path, name: &str) -> Result<(), RecorderError> {
+    write_atomically(&dir.join(NAME_FILE), true, |file| {
+        file.write_all(name.trim().as_bytes()).map_err(|e| RecorderError::io("cannot name the recording", dir, e))
+    })
+}
+
 /// Deletes a session directory: only the files a session holds (chunks, chunk log, manifest,
 /// temporaries), then the directory itself, which fails if anything else is in it. Never a
 /// recursive delete of whatever a path points at.
@@ -172,6 +193,7 @@ pub fn remove_session(dir: &Path) -> Result<(), RecorderError> {
         let entry = entry.map_err(|e| RecorderError::io("cannot read the session directory", dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let ours = name == MANIFEST_FILE
+            || name == NAME_FILE
             || name == CHUNK_LOG_FILE
             || name.starts_with("chunk-")
             || (name.starts_with('.') && name.ends_with(".part"));

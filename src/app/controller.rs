@@ -1,0 +1,742 @@
+//! The app's engine side: one named thread that owns the preview stream, the recorder, the
+//! recordings on disk, saves and playback. The window sends it [`Command`]s and drains its
+//! [`Update`]s; it wakes the window when it has news. Nothing here waits on the UI.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{never, select, Receiver, Sender, TrySendError};
+
+use super::meter::Meter;
+use super::playback::Player;
+use super::recordings::{self, Recording};
+use super::save::{self, DialogOutcome, SaveDone};
+use super::settings;
+use super::state::{Command, DeviceEntry, RecordingStatus, Settings, Update};
+use crate::devices::{DEFAULT_ID, TEST_TONE_ID};
+use crate::media::AudioBuffer;
+use crate::{
+    enumerate_devices, MediaDeviceKind, MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent, RecordingState,
+};
+
+/// Commands queued from the window. Full means the controller is stuck for seconds: the window
+/// says so instead of blocking (see [`Controller::send`]).
+const COMMAND_QUEUE: usize = 64;
+/// Updates queued for the window. Meter and progress readings are dropped when full (the next
+/// one supersedes them); every other update waits for room.
+const UPDATE_QUEUE: usize = 512;
+/// How often the device list is re-read while idle, for hot-plug.
+const DEVICE_POLL: Duration = Duration::from_secs(2);
+/// How often the timer and save progress are refreshed.
+const PROGRESS_TICK: Duration = Duration::from_millis(100);
+/// How long quitting waits for a recording to finish its last chunk.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// How the controller is set up.
+#[derive(Debug, Clone)]
+pub struct ControllerConfig {
+    /// Where recordings' session directories live.
+    pub store_root: PathBuf,
+    /// Where settings are remembered (`None`: not remembered).
+    pub settings_file: Option<PathBuf>,
+    /// Use the native save dialog when a display is there (else the window asks for a path).
+    pub native_dialogs: bool,
+    /// Where saving starts (`None`: the user's music directory).
+    pub save_dir: Option<PathBuf>,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> ControllerConfig {
+        ControllerConfig {
+            store_root: crate::store::default_root(),
+            settings_file: settings::default_path(),
+            native_dialogs: true,
+            save_dir: None,
+        }
+    }
+}
+
+/// The window's handle on the controller thread. Dropping it stops the thread (finishing a
+/// recording in progress) and joins it.
+pub struct Controller {
+    commands: Option<Sender<Command>>,
+    updates: Receiver<Update>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Controller {
+    /// Starts the controller thread; `wake` is called whenever an update is queued.
+    ///
+    /// # Errors
+    /// When the thread cannot be started.
+    pub fn spawn(config: ControllerConfig, wake: impl Fn() + Send + Sync + 'static) -> std::io::Result<Controller> {
+        let (commands_tx, commands_rx) = crossbeam_channel::bounded(COMMAND_QUEUE);
+        let (updates_tx, updates_rx) = crossbeam_channel::bounded(UPDATE_QUEUE);
+        let out = Outbox { tx: updates_tx, wake: Arc::new(wake) };
+        let thread = std::thread::Builder::new()
+            .name("app-controller".into())
+            .spawn(move || Engine::new(config, out).run(commands_rx))?;
+        Ok(Controller { commands: Some(commands_tx), updates: updates_rx, thread: Some(thread) })
+    }
+
+    /// Queues a command.
+    ///
+    /// # Errors
+    /// When the controller has not taken a command for the last [`COMMAND_QUEUE`] (it is
+    /// stuck) or has stopped: the window shows this rather than freezing.
+    pub fn send(&self, command: Command) -> Result<(), String> {
+        let Some(tx) = &self.commands else { return Err("the recorder has stopped".into()) };
+        tx.try_send(command).map_err(|e| match e {
+            TrySendError::Full(_) => "the recorder is busy: try again in a moment".to_string(),
+            TrySendError::Disconnected(_) => "the recorder has stopped".to_string(),
+        })
+    }
+
+    /// Every update queued since the last call.
+    pub fn drain(&self) -> impl Iterator<Item = Update> + '_ {
+        self.updates.try_iter()
+    }
+}
+
+impl Drop for Controller {
+    fn drop(&mut self) {
+        // A dropped command sender is the shutdown message; then join.
+        self.commands = None;
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                eprintln!("mediarecorder: the controller thread panicked while shutting down");
+            }
+        }
+    }
+}
+
+/// The update queue and the window's waker.
+#[derive(Clone)]
+struct Outbox {
+    tx: Sender<Update>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Outbox {
+    /// Queues an update that must arrive (waits for room; the window drains every frame).
+    fn send(&self, update: Update) {
+        if self.tx.send(update).is_ok() {
+            (self.wake)();
+        }
+    }
+
+    /// Queues a reading that the next one supersedes: dropped when the window is behind.
+    fn offer(&self, update: Update) {
+        if self.tx.try_send(update).is_ok() {
+            (self.wake)();
+        }
+    }
+}
+
+/// Messages from the controller's own helper threads.
+enum Internal {
+    Dialog(DialogOutcome),
+    SaveProgress { id: String, fraction: f32 },
+    Saved(SaveDone),
+    PlaybackEnded { id: String, error: Option<String> },
+}
+
+/// The live preview: an open device and the meter on it.
+struct Preview {
+    device_id: String,
+    stream: MediaStream,
+    audio: Receiver<AudioBuffer>,
+    meter: Meter,
+}
+
+/// The recording in progress.
+struct Active {
+    recorder: MediaRecorder,
+    events: Receiver<RecorderEvent>,
+    id: Option<String>,
+    error: Option<String>,
+}
+
+struct Engine {
+    config: ControllerConfig,
+    out: Outbox,
+    internal_tx: Sender<Internal>,
+    internal_rx: Receiver<Internal>,
+    settings: Settings,
+    devices: Vec<DeviceEntry>,
+    preview: Option<Preview>,
+    active: Option<Active>,
+    recordings: Vec<Recording>,
+    saves: HashMap<String, JoinHandle<()>>,
+    player: Option<(String, Player)>,
+    last_device_poll: Instant,
+    last_progress: Instant,
+}
+
+impl Engine {
+    fn new(config: ControllerConfig, out: Outbox) -> Engine {
+        // Helper threads report back here; bounded like everything else (they send a handful
+        // of messages each, and the controller drains this every pass).
+        let (internal_tx, internal_rx) = crossbeam_channel::bounded(256);
+        Engine {
+            settings: Settings::default(),
+            config,
+            out,
+            internal_tx,
+            internal_rx,
+            devices: Vec::new(),
+            preview: None,
+            active: None,
+            recordings: Vec::new(),
+            saves: HashMap::new(),
+            player: None,
+            last_device_poll: Instant::now(),
+            last_progress: Instant::now(),
+        }
+    }
+
+    fn run(mut self, commands: Receiver<Command>) {
+        self.load_settings();
+        self.recordings = recordings::scan(&self.config.store_root);
+        self.send_recordings();
+        self.refresh_devices();
+        let wanted = self.settings.device_id.clone();
+        self.open_preview(&wanted);
+
+        loop {
+            let audio = self.preview.as_ref().map_or_else(never, |p| p.audio.clone());
+            let events = self.active.as_ref().map_or_else(never, |a| a.events.clone());
+            let internal = self.internal_rx.clone();
+            select! {
+                recv(commands) -> c => match c {
+                    Ok(c) => self.handle(c),
+                    Err(_) => break,
+                },
+                recv(audio) -> buffer => match buffer {
+                    Ok(buffer) => self.meter(&buffer),
+                    Err(_) => self.preview_ended(),
+                },
+                recv(events) -> event => match event {
+                    Ok(event) => self.recorder_event(event),
+                    Err(_) => self.active = None,
+                },
+                recv(internal) -> msg => if let Ok(msg) = msg { self.internal(msg) },
+                default(PROGRESS_TICK) => {}
+            }
+            self.tick();
+        }
+        self.shut_down();
+    }
+
+    // ---- commands ------------------------------------------------------------------------
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::SelectDevice(id) => {
+                if self.active.is_some() {
+                    return self.error("the microphone cannot change while recording");
+                }
+                self.open_preview(&id);
+                self.settings.device_id = id;
+                self.save_settings();
+            }
+            Command::ChangeSettings(s) => {
+                if self.active.is_some() {
+                    return self.error("the format cannot change while recording");
+                }
+                if !MediaRecorder::is_type_supported(&s.mime_type) {
+                    return self.error(&format!("{} is not supported", s.mime_type));
+                }
+                self.settings = Settings { device_id: self.settings.device_id.clone(), ..s };
+                self.save_settings();
+                self.out.send(Update::Settings(self.settings.clone()));
+            }
+            Command::Record => self.record(),
+            Command::Pause => self.with_recorder(|r| r.pause()),
+            Command::Resume => self.with_recorder(|r| r.resume()),
+            Command::Stop => self.with_recorder(|r| r.stop()),
+            Command::Rename { id, name } => self.rename(&id, &name),
+            Command::Delete { id } => self.delete(&id),
+            Command::ChooseSaveTarget { id } => self.choose_save_target(&id),
+            Command::SaveTo { id, path, overwrite } => self.save(&id, path, overwrite),
+            Command::Play { id } => self.play(&id),
+            Command::StopPlayback => {
+                self.player = None;
+                self.out.send(Update::Playing(None));
+            }
+        }
+    }
+
+    fn record(&mut self) {
+        if self.active.is_some() {
+            return;
+        }
+        let Some(preview) = &self.preview else {
+            return self.error("no microphone is open: pick one first");
+        };
+        let options = MediaRecorderOptions {
+            mime_type: Some(self.settings.mime_type.clone()),
+            audio_bits_per_second: Some(self.settings.audio_bitrate),
+            ..Default::default()
+        };
+        let started = MediaRecorder::new(preview.stream.clone(), options).and_then(|recorder| {
+            recorder.set_store_dir(&self.config.store_root);
+            recorder.start(Some(self.settings.timeslice_ms))?;
+            Ok(recorder)
+        });
+        match started {
+            Ok(recorder) => {
+                let events = recorder.events();
+                self.active = Some(Active { recorder, events, id: None, error: None });
+                self.send_state();
+            }
+            Err(e) => self.error(&format!("cannot start recording: {e}")),
+        }
+    }
+
+    /// Pause, resume, stop: the recorder's own state rules apply; the new state is sent at once
+    /// (the spec changes it synchronously), its event follows.
+    fn with_recorder(&mut self, f: impl FnOnce(&MediaRecorder) -> Result<(), crate::RecorderError>) {
+        let Some(active) = &self.active else { return };
+        if let Err(e) = f(&active.recorder) {
+            self.error(&e.to_string());
+        }
+        self.send_state();
+    }
+
+    fn rename(&mut self, id: &str, name: &str) {
+        let name = name.trim();
+        if name.is_empty() {
+            return self.error("a recording needs a name");
+        }
+        let Some(r) = self.recordings.iter_mut().find(|r| r.entry.id == id) else { return };
+        if r.dir.exists() {
+            if let Err(e) = crate::store::set_session_name(&r.dir, name) {
+                return self.error(&e.to_string());
+            }
+        }
+        r.entry.name = name.to_owned();
+        self.send_recordings();
+    }
+
+    fn delete(&mut self, id: &str) {
+        let Some(pos) = self.recordings.iter().position(|r| r.entry.id == id) else { return };
+        let r = &self.recordings[pos];
+        if matches!(r.entry.status, RecordingStatus::Recording | RecordingStatus::Saving(_)) {
+            return self.error("a recording cannot be deleted while it is being recorded or saved");
+        }
+        if self.player.as_ref().is_some_and(|(p, _)| p == id) {
+            self.player = None;
+            self.out.send(Update::Playing(None));
+        }
+        let name = r.entry.name.clone();
+        if r.dir.exists() {
+            if let Err(e) = crate::store::remove_session(&r.dir) {
+                return self.error(&format!("cannot delete “{name}”: {e}"));
+            }
+        }
+        self.recordings.remove(pos);
+        self.send_recordings();
+        self.out.send(Update::Notice(format!("Deleted “{name}”")));
+    }
+
+    fn choose_save_target(&mut self, id: &str) {
+        let Some(r) = self.recordings.iter().find(|r| r.entry.id == id) else { return };
+        if !r.entry.can_save() {
+            return;
+        }
+        let dir = self.config.save_dir.clone().unwrap_or_else(recordings::default_save_dir);
+        let file_name = recordings::default_file_name(&r.entry);
+        let suggested = dir.join(&file_name);
+        match save::display_available(self.config.native_dialogs) {
+            Err(reason) => self.out.send(Update::AskSavePath { id: id.to_owned(), suggested, reason }),
+            Ok(()) => {
+                let tx = self.internal_tx.clone();
+                let wake = self.out.wake.clone();
+                let spawned = save::spawn_dialog(id.to_owned(), dir, file_name, r.entry.extension.clone(), move |o| {
+                    if tx.send(Internal::Dialog(o)).is_ok() {
+                        wake();
+                    }
+                });
+                if let Err(e) = spawned {
+                    self.out.send(Update::AskSavePath {
+                        id: id.to_owned(),
+                        suggested,
+                        reason: format!("the save dialog could not start ({e})"),
+                    });
+                }
+            }
+        }
+    }
+
+    fn save(&mut self, id: &str, path: PathBuf, overwrite: bool) {
+        let Some(r) = self.recordings.iter_mut().find(|r| r.entry.id == id) else { return };
+        if !r.entry.can_save() {
+            return;
+        }
+        let path = recordings::with_extension(path, &r.entry.extension);
+        let recovering = r.entry.status == RecordingStatus::Recovered;
+        r.entry.status = RecordingStatus::Saving(0.0);
+        let progress_tx = self.internal_tx.clone();
+        let done_tx = self.internal_tx.clone();
+        let wake = self.out.wake.clone();
+        let job_id = id.to_owned();
+        let spawned = save::spawn_save(
+            id.to_owned(),
+            r.dir.clone(),
+            path,
+            overwrite,
+            recovering,
+            move |fraction| {
+                // Progress is advisory: a full queue just skips a step of the bar.
+                let _skipped = progress_tx.try_send(Internal::SaveProgress { id: job_id.clone(), fraction });
+            },
+            move |done| {
+                if done_tx.send(Internal::Saved(done)).is_ok() {
+                    wake();
+                }
+            },
+        );
+        match spawned {
+            Ok(handle) => {
+                self.saves.insert(id.to_owned(), handle);
+            }
+            Err(e) => {
+                r.entry.status = if recovering { RecordingStatus::Recovered } else { RecordingStatus::Ready };
+                self.error(&format!("cannot start saving: {e}"));
+            }
+        }
+        self.send_recordings();
+    }
+
+    fn play(&mut self, id: &str) {
+        let Some(r) = self.recordings.iter().find(|r| r.entry.id == id) else { return };
+        let source = match &r.entry.status {
+            RecordingStatus::Saved(path) => path.clone(),
+            RecordingStatus::Ready | RecordingStatus::Recovered => r.dir.clone(),
+            _ => return self.error("this recording cannot be played now"),
+        };
+        self.player = None;
+        let tx = self.internal_tx.clone();
+        let wake = self.out.wake.clone();
+        let ended_id = id.to_owned();
+        match Player::start(&source, move |error| {
+            if tx.send(Internal::PlaybackEnded { id: ended_id, error }).is_ok() {
+                wake();
+            }
+        }) {
+            Ok(player) => {
+                self.player = Some((id.to_owned(), player));
+                self.out.send(Update::Playing(Some(id.to_owned())));
+            }
+            Err(e) => self.error(&format!("cannot play “{}”: {e}", r.entry.name)),
+        }
+    }
+
+    // ---- devices and preview -------------------------------------------------------------
+
+    /// Re-reads the device list; sends it when it changed. Returns whether it changed.
+    fn refresh_devices(&mut self) -> bool {
+        self.last_device_poll = Instant::now();
+        let list: Vec<DeviceEntry> = enumerate_devices()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d.kind == MediaDeviceKind::AudioInput)
+            .map(|d| DeviceEntry { id: d.device_id, label: d.label })
+            .collect();
+        if list == self.devices {
+            return false;
+        }
+        self.devices = list;
+        self.send_devices();
+        true
+    }
+
+    fn no_microphone(&self) -> bool {
+        !self.devices.iter().any(|d| d.id != TEST_TONE_ID)
+    }
+
+    fn send_devices(&self) {
+        let selected = self.preview.as_ref().map_or_else(|| self.settings.device_id.clone(), |p| p.device_id.clone());
+        self.out.send(Update::Devices { list: self.devices.clone(), selected, no_microphone: self.no_microphone() });
+    }
+
+    /// Opens `wanted` for the preview, falling back to the default microphone, then the test
+    /// tone, and saying so.
+    fn open_preview(&mut self, wanted: &str) {
+        if let Some(old) = self.preview.take() {
+            old.stream.tracks().iter().for_each(crate::MediaStreamTrack::stop);
+        }
+        let listed = |id: &str| self.devices.iter().any(|d| d.id == id) || id.starts_with("test:");
+        let mut candidates = vec![wanted.to_owned()];
+        if !self.no_microphone() {
+            candidates.push(DEFAULT_ID.into());
+        }
+        candidates.push(TEST_TONE_ID.into());
+        candidates.dedup();
+        let mut failures = Vec::new();
+        for id in candidates {
+            if !listed(&id) {
+                failures.push(format!("{} is not connected", self.label_of(&id)));
+                continue;
+            }
+            match MediaStream::open(Some(&id), None) {
+                Ok(stream) => {
+                    let Some(track) = stream.audio_tracks().into_iter().next() else { continue };
+                    let audio = track.subscribe_audio();
+                    if id != wanted && !failures.is_empty() {
+                        self.out.send(Update::Notice(format!(
+                            "{}: using {} instead",
+                            failures.join("; "),
+                            self.label_of(&id)
+                        )));
+                    }
+                    self.preview = Some(Preview { device_id: id, stream, audio, meter: Meter::default() });
+                    self.send_devices();
+                    return;
+                }
+                Err(e) => failures.push(format!("{} cannot be opened ({e})", self.label_of(&id))),
+            }
+        }
+        self.error(&format!("no audio source could be opened: {}", failures.join("; ")));
+        self.send_devices();
+    }
+
+    fn label_of(&self, id: &str) -> String {
+        self.devices.iter().find(|d| d.id == id).map_or_else(|| id.to_owned(), |d| d.label.clone())
+    }
+
+    fn meter(&mut self, buffer: &AudioBuffer) {
+        let Some(preview) = &mut self.preview else { return };
+        if let Some(reading) = preview.meter.push(buffer) {
+            self.out.offer(Update::Meter(reading));
+        }
+    }
+
+    /// The previewed device went away (unplugged, server gone). While recording, the
+    /// recorder reports it as an error; either way the preview moves to another source.
+    fn preview_ended(&mut self) {
+        let Some(preview) = self.preview.take() else { return };
+        let reason = preview
+            .stream
+            .audio_tracks()
+            .first()
+            .and_then(crate::MediaStreamTrack::end_reason)
+            .unwrap_or_else(|| "it ended".into());
+        let label = self.label_of(&preview.device_id);
+        if self.active.is_none() {
+            self.out.send(Update::Notice(format!("{label} stopped ({reason})")));
+            self.refresh_devices();
+            let wanted = self.settings.device_id.clone();
+            self.open_preview(if wanted == preview.device_id { DEFAULT_ID } else { &wanted });
+        } else {
+            // Keep the stream for the recorder until it stops; re-open afterwards.
+            self.preview = None;
+        }
+    }
+
+    // ---- recorder events -----------------------------------------------------------------
+
+    fn recorder_event(&mut self, event: RecorderEvent) {
+        let Some(active) = &mut self.active else { return };
+        match event {
+            RecorderEvent::Start => {
+                if let Some(dir) = active.recorder.session_dir() {
+                    let id = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    active.id = Some(id.clone());
+                    let created = crate::store::read_manifest(&dir).ok().map(|m| m.created_unix_ms);
+                    self.recordings.push(Recording {
+                        entry: super::state::RecordingEntry {
+                            id,
+                            name: recordings::default_name(created),
+                            duration_ms: 0.0,
+                            bytes: 0,
+                            extension: crate::store::read_manifest(&dir).map_or_else(|_| "ogg".into(), |m| m.extension),
+                            status: RecordingStatus::Recording,
+                            error: None,
+                        },
+                        dir,
+                    });
+                    self.send_recordings();
+                }
+                self.send_state();
+            }
+            RecorderEvent::Pause | RecorderEvent::Resume => self.send_state(),
+            RecorderEvent::DataAvailable(_) => {}
+            RecorderEvent::Error(e) => {
+                let message = e.to_string();
+                active.error = Some(message.clone());
+                self.error(&message);
+            }
+            RecorderEvent::Stop => self.recording_stopped(),
+        }
+    }
+
+    fn recording_stopped(&mut self) {
+        let Some(active) = self.active.take() else { return };
+        let stats = active.recorder.stats();
+        if let Some(r) = active.id.as_ref().and_then(|id| self.recordings.iter_mut().find(|r| &r.entry.id == id)) {
+            let manifest = crate::store::read_manifest(&r.dir).ok();
+            r.entry.duration_ms = manifest.as_ref().map_or(stats.media_ms, |m| m.duration_ms);
+            r.entry.bytes = stats.bytes;
+            r.entry.status = RecordingStatus::Ready;
+            r.entry.error = active.error.or_else(|| manifest.and_then(|m| m.error));
+        }
+        self.out.send(Update::Progress { media_ms: stats.media_ms, bytes: stats.bytes });
+        self.out.send(Update::State(RecordingState::Inactive));
+        self.send_recordings();
+        if self.preview.is_none() {
+            self.refresh_devices();
+            let wanted = self.settings.device_id.clone();
+            self.open_preview(&wanted);
+        }
+    }
+
+    // ---- helper threads ------------------------------------------------------------------
+
+    fn internal(&mut self, msg: Internal) {
+        match msg {
+            Internal::Dialog(DialogOutcome::Chosen { id, path }) => self.save(&id, path, true),
+            Internal::Dialog(DialogOutcome::Cancelled) => {}
+            Internal::Dialog(DialogOutcome::Unavailable { id, suggested, reason }) => {
+                self.out.send(Update::AskSavePath { id, suggested, reason });
+            }
+            Internal::SaveProgress { id, fraction } => {
+                if let Some(r) = self.find_mut(&id) {
+                    if matches!(r.entry.status, RecordingStatus::Saving(_)) {
+                        r.entry.status = RecordingStatus::Saving(fraction);
+                        self.send_recordings();
+                    }
+                }
+            }
+            Internal::Saved(done) => self.save_finished(done),
+            Internal::PlaybackEnded { id, error } => {
+                if self.player.as_ref().is_some_and(|(p, _)| *p == id) {
+                    self.player = None;
+                    self.out.send(Update::Playing(None));
+                }
+                if let Some(e) = error {
+                    self.error(&format!("playback stopped: {e}"));
+                }
+            }
+        }
+    }
+
+    fn save_finished(&mut self, done: SaveDone) {
+        if let Some(handle) = self.saves.remove(&done.id) {
+            if handle.join().is_err() {
+                self.error("the save thread panicked");
+            }
+        }
+        let Some(r) = self.recordings.iter_mut().find(|r| r.entry.id == done.id) else { return };
+        match done.result {
+            Ok(path) => {
+                r.entry.status = RecordingStatus::Saved(path.clone());
+                let name = r.entry.name.clone();
+                // Saved: the chunks have done their job. A failure to remove them costs disk
+                // space, not the recording: say so, keep going.
+                let removed = crate::store::remove_session(&r.dir);
+                self.out.send(Update::Notice(format!("Saved “{name}” to {}", path.display())));
+                if let Err(e) = removed {
+                    self.error(&format!("saved, but its chunks could not be removed: {e}"));
+                }
+            }
+            Err(e) => {
+                r.entry.status = if done.recovering { RecordingStatus::Recovered } else { RecordingStatus::Ready };
+                let name = r.entry.name.clone();
+                self.error(&format!("cannot save “{name}”: {e}"));
+            }
+        }
+        self.send_recordings();
+    }
+
+    // ---- periodic ------------------------------------------------------------------------
+
+    fn tick(&mut self) {
+        if self.last_progress.elapsed() >= PROGRESS_TICK {
+            self.last_progress = Instant::now();
+            if let Some(active) = &self.active {
+                let stats = active.recorder.stats();
+                self.out.offer(Update::Progress { media_ms: stats.media_ms, bytes: stats.bytes });
+            }
+        }
+        if self.active.is_none() && self.last_device_poll.elapsed() >= DEVICE_POLL && self.refresh_devices() {
+            // The previewed device vanished: move to what is there.
+            let current = self.preview.as_ref().map(|p| p.device_id.clone());
+            if let Some(current) = current {
+                if !self.devices.iter().any(|d| d.id == current) && !current.starts_with("test:") {
+                    let label = current.clone();
+                    self.out.send(Update::Notice(format!("{label} was disconnected")));
+                    self.open_preview(DEFAULT_ID);
+                }
+            } else {
+                let wanted = self.settings.device_id.clone();
+                self.open_preview(&wanted);
+            }
+        }
+    }
+
+    fn shut_down(&mut self) {
+        if let Some(active) = &self.active {
+            // Finish the recording so it is listed as complete next time (its chunks are safe
+            // either way).
+            if active.recorder.state() != RecordingState::Inactive && active.recorder.stop().is_ok() {
+                let deadline = Instant::now() + STOP_GRACE;
+                while let Ok(event) = active.events.recv_deadline(deadline) {
+                    if matches!(event, RecorderEvent::Stop) {
+                        break;
+                    }
+                }
+            }
+        }
+        self.active = None;
+        self.player = None;
+        if let Some(p) = self.preview.take() {
+            p.stream.tracks().iter().for_each(crate::MediaStreamTrack::stop);
+        }
+        for (_, handle) in self.saves.drain() {
+            // A save in progress finishes: its file is written atomically either way.
+            let _panicked = handle.join();
+        }
+    }
+
+    // ---- sending -------------------------------------------------------------------------
+
+    fn find_mut(&mut self, id: &str) -> Option<&mut Recording> {
+        self.recordings.iter_mut().find(|r| r.entry.id == id)
+    }
+
+    fn send_state(&self) {
+        let state = self.active.as_ref().map_or(RecordingState::Inactive, |a| a.recorder.state());
+        self.out.send(Update::State(state));
+    }
+
+    fn send_recordings(&self) {
+        self.out.send(Update::Recordings(self.recordings.iter().map(|r| r.entry.clone()).collect()));
+    }
+
+    fn error(&self, message: &str) {
+        self.out.send(Update::Error(message.to_owned()));
+    }
+
+    fn load_settings(&mut self) {
+        if let Some(path) = &self.config.settings_file {
+            match settings::load(path) {
+                Ok(s) => self.settings = s,
+                Err(e) => self.error(&e),
+            }
+        }
+        self.out.send(Update::Settings(self.settings.clone()));
+    }
+
+    fn save_settings(&self) {
+        if let Some(path) = &self.config.settings_file {
+            if let Err(e) = settings::store(path, &self.settings) {
+                self.error(&e);
+            }
+        }
+    }
+}

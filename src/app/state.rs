@@ -1,0 +1,395 @@
+//! What the window shows, as plain data: the controller's [`Update`]s fold into [`AppState`], and
+//! the panels turn clicks into [`Command`]s. Nothing here touches a device, an encoder or a file.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::RecordingState;
+
+/// A microphone (or the test tone) as the picker lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceEntry {
+    /// What to open: `default`, a device id, or `test:tone`.
+    pub id: String,
+    /// Human label.
+    pub label: String,
+}
+
+/// Peak and RMS level of the last ~50 ms and the recent waveform, for the live preview.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MeterReading {
+    /// Peak level in dBFS (`-inf` for silence).
+    pub peak_dbfs: f32,
+    /// RMS level in dBFS.
+    pub rms_dbfs: f32,
+    /// A sample reached full scale in the last second.
+    pub clipping: bool,
+    /// Peak of each 20 ms of the last few seconds, oldest first, in [0, 1].
+    pub waveform: Vec<f32>,
+}
+
+/// Where a listed recording stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordingStatus {
+    /// Being recorded now.
+    Recording,
+    /// Stopped cleanly; its chunks wait in its session directory.
+    Ready,
+    /// The app (or the machine) stopped before the recording finished: it can still be saved,
+    /// up to its last durable chunk.
+    Recovered,
+    /// Being written to a file: fraction done.
+    Saving(f32),
+    /// Written to this file (the session's chunks are gone).
+    Saved(PathBuf),
+}
+
+/// One recording in the session list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordingEntry {
+    /// Session id (its directory name).
+    pub id: String,
+    /// The user's name for it; the default file name when saving.
+    pub name: String,
+    /// Media length in ms.
+    pub duration_ms: f64,
+    /// Bytes on disk.
+    pub bytes: u64,
+    /// File extension: `ogg` or `webm`.
+    pub extension: String,
+    /// Where it stands.
+    pub status: RecordingStatus,
+    /// Why it ended early, when it did (device unplugged, disk full…).
+    pub error: Option<String>,
+}
+
+/// Recording formats and quality: remembered between runs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The microphone last chosen (`default` for the system's).
+    pub device_id: String,
+    /// MIME type to record.
+    pub mime_type: String,
+    /// Audio bitrate, bit/s.
+    pub audio_bitrate: u32,
+    /// Timeslice: how often chunks are delivered, ms.
+    pub timeslice_ms: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            device_id: crate::devices::DEFAULT_ID.into(),
+            mime_type: "audio/ogg;codecs=opus".into(),
+            audio_bitrate: 128_000,
+            timeslice_ms: 1000,
+        }
+    }
+}
+
+/// The MIME types offered, in the order shown (each checked with `is_type_supported`).
+pub const MIME_CHOICES: &[&str] = &["audio/ogg;codecs=opus", "audio/webm;codecs=opus"];
+/// Audio bitrates offered, bit/s.
+pub const BITRATE_CHOICES: &[u32] = &[32_000, 64_000, 96_000, 128_000, 192_000, 256_000];
+/// Timeslices offered, ms.
+pub const TIMESLICE_CHOICES: &[u32] = &[100, 250, 500, 1000, 2000, 5000];
+
+/// What the user asked for; the controller carries it out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Preview (and record from) this device.
+    SelectDevice(String),
+    /// Change format or quality (and remember it).
+    ChangeSettings(Settings),
+    /// Start recording from the selected device.
+    Record,
+    /// Pause the recording.
+    Pause,
+    /// Resume the recording.
+    Resume,
+    /// Stop the recording.
+    Stop,
+    /// Rename a recording.
+    Rename {
+        /// The recording.
+        id: String,
+        /// Its new name.
+        name: String,
+    },
+    /// Delete a recording's chunks (after the user confirmed).
+    Delete {
+        /// The recording.
+        id: String,
+    },
+    /// Ask where to save a recording (the native dialog), then save it there.
+    ChooseSaveTarget {
+        /// The recording.
+        id: String,
+    },
+    /// Save a recording to this file (replacing it only with `overwrite`: a native dialog has
+    /// already asked the user).
+    SaveTo {
+        /// The recording.
+        id: String,
+        /// The file to write.
+        path: PathBuf,
+        /// Replace an existing file.
+        overwrite: bool,
+    },
+    /// Play a recording through the default output.
+    Play {
+        /// The recording.
+        id: String,
+    },
+    /// Stop playback.
+    StopPlayback,
+}
+
+/// News from the controller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    /// The device list (hot-plug) and which one is selected.
+    Devices {
+        /// Microphones, then the test tone.
+        list: Vec<DeviceEntry>,
+        /// The id previewed now.
+        selected: String,
+        /// Only the test tone is there.
+        no_microphone: bool,
+    },
+    /// The live preview's level.
+    Meter(MeterReading),
+    /// The recorder's state.
+    State(RecordingState),
+    /// Media recorded so far in the current recording (paused time excluded), and its bytes.
+    Progress {
+        /// Media time, ms.
+        media_ms: f64,
+        /// Bytes written.
+        bytes: u64,
+    },
+    /// The recordings of this and earlier sessions.
+    Recordings(Vec<RecordingEntry>),
+    /// The current settings.
+    Settings(Settings),
+    /// No save dialog could be shown: ask for the path in the window instead.
+    AskSavePath {
+        /// The recording.
+        id: String,
+        /// The path to offer.
+        suggested: PathBuf,
+        /// Why no dialog could be shown.
+        reason: String,
+    },
+    /// A recording is playing (`None`: playback ended).
+    Playing(Option<String>),
+    /// Something the user did finished: say so.
+    Notice(String),
+    /// Something went wrong: say what, plainly.
+    Error(String),
+}
+
+/// Everything the window draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    /// Microphones and the test tone.
+    pub devices: Vec<DeviceEntry>,
+    /// The id being previewed.
+    pub selected_device: String,
+    /// No microphone was found: the test tone is in use.
+    pub no_microphone: bool,
+    /// Live level.
+    pub meter: MeterReading,
+    /// The recorder's state.
+    pub recording_state: RecordingState,
+    /// Media recorded in the current recording, ms.
+    pub media_ms: f64,
+    /// Bytes written in the current recording.
+    pub bytes: u64,
+    /// The list of recordings.
+    pub recordings: Vec<RecordingEntry>,
+    /// The selected recording (Ctrl+S saves it).
+    pub selected_recording: Option<String>,
+    /// Format and quality.
+    pub settings: Settings,
+    /// The recording being played.
+    pub playing: Option<String>,
+    /// A recording waiting for the user's "Delete?" confirmation.
+    pub confirm_delete: Option<String>,
+    /// A recording being renamed, with the text typed so far.
+    pub renaming: Option<(String, String)>,
+    /// No dialog could be shown: the path field for this recording, with why.
+    pub save_path_prompt: Option<SavePrompt>,
+    /// The last notice.
+    pub notice: Option<String>,
+    /// The last error, until dismissed.
+    pub error: Option<String>,
+}
+
+/// The in-window "Save to" field shown when no native dialog could open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavePrompt {
+    /// The recording to save.
+    pub id: String,
+    /// The path typed so far.
+    pub path: String,
+    /// Why the dialog could not be shown.
+    pub reason: String,
+}
+
+impl Default for AppState {
+    fn default() -> AppState {
+        AppState {
+            devices: Vec::new(),
+            selected_device: crate::devices::DEFAULT_ID.into(),
+            no_microphone: false,
+            meter: MeterReading { peak_dbfs: f32::NEG_INFINITY, rms_dbfs: f32::NEG_INFINITY, ..Default::default() },
+            recording_state: RecordingState::Inactive,
+            media_ms: 0.0,
+            bytes: 0,
+            recordings: Vec::new(),
+            selected_recording: None,
+            settings: Settings::default(),
+            playing: None,
+            confirm_delete: None,
+            renaming: None,
+            save_path_prompt: None,
+            notice: None,
+            error: None,
+        }
+    }
+}
+
+impl AppState {
+    /// Folds one update in.
+    pub fn apply(&mut self, update: Update) {
+        match update {
+            Update::Devices { list, selected, no_microphone } => {
+                self.devices = list;
+                self.selected_device = selected;
+                self.no_microphone = no_microphone;
+            }
+            Update::Meter(m) => self.meter = m,
+            Update::State(s) => {
+                if s == RecordingState::Recording && self.recording_state == RecordingState::Inactive {
+                    self.media_ms = 0.0;
+                    self.bytes = 0;
+                }
+                self.recording_state = s;
+            }
+            Update::Progress { media_ms, bytes } => {
+                self.media_ms = media_ms;
+                self.bytes = bytes;
+            }
+            Update::Recordings(list) => {
+                // A new recording becomes the selected one (what Ctrl+S saves).
+                let newest_new = list.iter().rev().find(|r| !self.recordings.iter().any(|o| o.id == r.id));
+                if let Some(r) = newest_new {
+                    self.selected_recording = Some(r.id.clone());
+                }
+                if self.selected_recording.as_ref().is_some_and(|id| !list.iter().any(|r| &r.id == id)) {
+                    self.selected_recording = list.last().map(|r| r.id.clone());
+                }
+                self.recordings = list;
+            }
+            Update::Settings(s) => self.settings = s,
+            Update::AskSavePath { id, suggested, reason } => {
+                self.save_path_prompt = Some(SavePrompt { id, path: suggested.display().to_string(), reason });
+            }
+            Update::Playing(id) => self.playing = id,
+            Update::Notice(n) => self.notice = Some(n),
+            Update::Error(e) => self.error = Some(e),
+        }
+    }
+
+    /// The recording Ctrl+S saves: the selected one, if it can be saved.
+    pub fn savable_selection(&self) -> Option<&RecordingEntry> {
+        let id = self.selected_recording.as_ref()?;
+        self.recordings.iter().find(|r| &r.id == id && r.can_save())
+    }
+
+    /// Whether the device picker and format choices can change (not while recording).
+    pub fn can_configure(&self) -> bool {
+        self.recording_state == RecordingState::Inactive
+    }
+}
+
+impl RecordingEntry {
+    /// Chunks are on disk and no save is running.
+    pub fn can_save(&self) -> bool {
+        matches!(self.status, RecordingStatus::Ready | RecordingStatus::Recovered)
+    }
+}
+
+/// `mm:ss.t` (or `h:mm:ss`) for the timer and the list.
+pub fn format_duration(ms: f64) -> String {
+    let d = Duration::from_millis(ms.max(0.0) as u64);
+    let secs = d.as_secs();
+    if secs >= 3600 {
+        format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    } else {
+        format!("{:02}:{:02}.{}", secs / 60, secs % 60, d.subsec_millis() / 100)
+    }
+}
+
+/// `1.2 MB`, `340 kB`, `12 B`.
+pub fn format_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000_000 => format!("{:.1} GB", b as f64 / 1e9),
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{} kB", b / 1_000),
+        b => format!("{b} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str) -> RecordingEntry {
+        RecordingEntry {
+            id: id.into(),
+            name: id.into(),
+            duration_ms: 1000.0,
+            bytes: 10,
+            extension: "ogg".into(),
+            status: RecordingStatus::Ready,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn a_new_recording_becomes_the_selection_and_a_deleted_one_leaves_it() {
+        let mut s = AppState::default();
+        s.apply(Update::Recordings(vec![entry("a")]));
+        assert_eq!(s.selected_recording.as_deref(), Some("a"));
+        s.apply(Update::Recordings(vec![entry("a"), entry("b")]));
+        assert_eq!(s.selected_recording.as_deref(), Some("b"));
+        s.apply(Update::Recordings(vec![entry("a")]));
+        assert_eq!(s.selected_recording.as_deref(), Some("a"));
+        s.apply(Update::Recordings(vec![]));
+        assert_eq!(s.selected_recording, None);
+    }
+
+    #[test]
+    fn the_timer_restarts_with_each_recording() {
+        let mut s = AppState::default();
+        s.apply(Update::State(RecordingState::Recording));
+        s.apply(Update::Progress { media_ms: 2500.0, bytes: 9 });
+        s.apply(Update::State(RecordingState::Paused));
+        s.apply(Update::State(RecordingState::Recording));
+        assert_eq!(s.media_ms, 2500.0, "resuming keeps the time");
+        s.apply(Update::State(RecordingState::Inactive));
+        s.apply(Update::State(RecordingState::Recording));
+        assert_eq!(s.media_ms, 0.0);
+    }
+
+    #[test]
+    fn durations_and_sizes_read_naturally() {
+        assert_eq!(format_duration(3_250.0), "00:03.2");
+        assert_eq!(format_duration(3_725_000.0), "1:02:05");
+        assert_eq!(format_bytes(1_234_567), "1.2 MB");
+        assert_eq!(format_bytes(340_100), "340 kB");
+    }
+}

@@ -1,0 +1,112 @@
+//! Record / Pause-Resume / Stop, the timer, and the format and quality choices.
+
+use egui::{Button, RichText, Ui};
+
+use super::{AMBER, RED};
+use crate::app::state::{
+    format_bytes, format_duration, AppState, Command, Settings, BITRATE_CHOICES, MIME_CHOICES, TIMESLICE_CHOICES,
+};
+use crate::{MediaRecorder, RecordingState};
+
+const BUTTON: egui::Vec2 = egui::vec2(130.0, 44.0);
+
+/// Buttons whose enabled state follows the recorder's state, the running timer, and the format.
+pub fn controls_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let s = state.recording_state;
+    ui.horizontal(|ui| {
+        let record = Button::new(RichText::new("Record").size(20.0).strong().color(egui::Color32::WHITE))
+            .fill(RED)
+            .min_size(BUTTON);
+        if ui.add_enabled(s == RecordingState::Inactive, record).on_hover_text("Start recording (Space)").clicked() {
+            commands.push(Command::Record);
+        }
+        let (label, command, tip) = if s == RecordingState::Paused {
+            ("Resume", Command::Resume, "Go on recording (P)")
+        } else {
+            ("Pause", Command::Pause, "Pause; the timer stops too (P)")
+        };
+        let pause = Button::new(RichText::new(label).size(20.0)).min_size(BUTTON);
+        if ui.add_enabled(s != RecordingState::Inactive, pause).on_hover_text(tip).clicked() {
+            commands.push(command);
+        }
+        let stop = Button::new(RichText::new("Stop").size(20.0)).min_size(BUTTON);
+        if ui
+            .add_enabled(s != RecordingState::Inactive, stop)
+            .on_hover_text("Stop and keep the recording (Space)")
+            .clicked()
+        {
+            commands.push(Command::Stop);
+        }
+        ui.add_space(16.0);
+        let color = match s {
+            RecordingState::Recording => RED,
+            RecordingState::Paused => AMBER,
+            RecordingState::Inactive => ui.visuals().text_color(),
+        };
+        ui.vertical(|ui| {
+            ui.label(RichText::new(format_duration(state.media_ms)).monospace().size(34.0).color(color))
+                .on_hover_text("Time recorded (pauses excluded)");
+            if s != RecordingState::Inactive {
+                ui.label(RichText::new(format_bytes(state.bytes)).weak());
+            }
+        });
+    });
+    format_ui(ui, state, commands);
+}
+
+fn format_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let mut wanted: Settings = state.settings.clone();
+    ui.add_enabled_ui(state.can_configure(), |ui| {
+        ui.horizontal(|ui| {
+            let label = ui.label("Format");
+            egui::ComboBox::from_id_salt("format")
+                .selected_text(mime_label(&wanted.mime_type))
+                .show_ui(ui, |ui| {
+                    for mime in MIME_CHOICES.iter().filter(|m| MediaRecorder::is_type_supported(m)) {
+                        ui.selectable_value(&mut wanted.mime_type, (*mime).to_owned(), mime_label(mime))
+                            .on_hover_text(*mime);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            let label = ui.label("Quality");
+            egui::ComboBox::from_id_salt("bitrate")
+                .selected_text(format!("{} kbit/s", wanted.audio_bitrate / 1000))
+                .show_ui(ui, |ui| {
+                    for &b in BITRATE_CHOICES {
+                        ui.selectable_value(&mut wanted.audio_bitrate, b, format!("{} kbit/s", b / 1000));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            let label = ui.label("Saved every");
+            egui::ComboBox::from_id_salt("timeslice")
+                .selected_text(timeslice_label(wanted.timeslice_ms))
+                .show_ui(ui, |ui| {
+                    for &t in TIMESLICE_CHOICES {
+                        ui.selectable_value(&mut wanted.timeslice_ms, t, timeslice_label(t));
+                    }
+                })
+                .response
+                .labelled_by(label.id)
+                .on_hover_text("How often the recording is written safely to disk (the timeslice)");
+        });
+    });
+    if wanted != state.settings {
+        commands.push(Command::ChangeSettings(wanted));
+    }
+}
+
+/// "Ogg Opus", "WebM Opus".
+pub fn mime_label(mime: &str) -> String {
+    let container = if mime.contains("webm") { "WebM" } else { "Ogg" };
+    format!("{container} Opus")
+}
+
+fn timeslice_label(ms: u32) -> String {
+    if ms >= 1000 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{ms} ms")
+    }
+}

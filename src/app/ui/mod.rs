@@ -1,0 +1,101 @@
+//! The window's panels. Each is a function of the [`AppState`] that returns what the user asked
+//! for as [`Command`]s; none touches a device, an encoder or a file.
+
+mod controls;
+mod dialogs;
+mod list;
+mod source;
+
+use egui::{Color32, Key, Modifiers, RichText, Ui};
+
+use super::state::{AppState, Command};
+use crate::RecordingState;
+
+/// Recording red: the indicator, the timer while recording, the Record button.
+pub const RED: Color32 = Color32::from_rgb(214, 48, 49);
+/// Paused amber.
+pub const AMBER: Color32 = Color32::from_rgb(230, 145, 20);
+
+/// Draws the whole window into `ui` and returns the user's commands.
+pub fn main_ui(ui: &mut Ui, state: &mut AppState) -> Vec<Command> {
+    let mut commands = Vec::new();
+    shortcuts(ui, state, &mut commands);
+    egui::Panel::top("header").show(ui, |ui| header_ui(ui, state));
+    egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, state));
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.spacing_mut().item_spacing = egui::vec2(10.0, 10.0);
+        dialogs::error_banner(ui, state);
+        source::source_ui(ui, state, &mut commands);
+        ui.separator();
+        controls::controls_ui(ui, state, &mut commands);
+        ui.separator();
+        list::recordings_ui(ui, state, &mut commands);
+    });
+    dialogs::modals(ui, state, &mut commands);
+    commands
+}
+
+/// Space: record/stop; P: pause/resume; Ctrl+S: save the selected recording. Consumed before
+/// the widgets run, so a focused button does not also take the Space; left alone while typing
+/// or while a dialog is open.
+fn shortcuts(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    if ui.ctx().egui_wants_keyboard_input() || state.confirm_delete.is_some() || state.save_path_prompt.is_some() {
+        return;
+    }
+    ui.ctx().input_mut(|i| {
+        if i.consume_key(Modifiers::NONE, Key::Space) {
+            commands.push(match state.recording_state {
+                RecordingState::Inactive => Command::Record,
+                _ => Command::Stop,
+            });
+        }
+        if i.consume_key(Modifiers::NONE, Key::P) {
+            match state.recording_state {
+                RecordingState::Recording => commands.push(Command::Pause),
+                RecordingState::Paused => commands.push(Command::Resume),
+                RecordingState::Inactive => {}
+            }
+        }
+        if i.consume_key(Modifiers::COMMAND, Key::S) {
+            if let Some(r) = state.savable_selection() {
+                commands.push(Command::ChooseSaveTarget { id: r.id.clone() });
+            }
+        }
+    });
+}
+
+fn header_ui(ui: &mut Ui, state: &AppState) {
+    egui::Sides::new().show(
+        ui,
+        |ui| ui.heading(RichText::new("MediaRecorder").strong()),
+        |ui| match state.recording_state {
+            RecordingState::Recording => {
+                ui.label(RichText::new("REC").color(RED).strong().size(18.0));
+                dot(ui, RED);
+            }
+            RecordingState::Paused => {
+                ui.label(RichText::new("PAUSED").color(AMBER).strong().size(18.0));
+                dot(ui, AMBER);
+            }
+            RecordingState::Inactive => {
+                ui.label(RichText::new("Ready").weak().size(18.0));
+            }
+        },
+    );
+}
+
+/// The recording indicator: a filled circle.
+fn dot(ui: &mut Ui, color: Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), 8.0, color);
+}
+
+fn status_ui(ui: &mut Ui, state: &AppState) {
+    ui.horizontal(|ui| {
+        if let Some(notice) = &state.notice {
+            ui.label(notice);
+        } else {
+            ui.label(RichText::new("Space: record / stop    P: pause / resume    Ctrl+S: save").weak());
+        }
+    });
+}

@@ -1,0 +1,128 @@
+//! Reading the Opus packets back out of a recording (Ogg or WebM), for playback in the app.
+
+use std::io::Cursor;
+
+use webm_iterable::matroska_spec::{Master, MatroskaSpec};
+use webm_iterable::WebmIterator;
+
+use crate::error::RecorderError;
+
+/// An Opus stream as stored: its header fields and packets in order.
+#[derive(Debug, Default)]
+pub struct OpusStream {
+    /// Channels (1 or 2).
+    pub channels: u16,
+    /// Samples at 48 kHz to drop from the start (the encoder's lookahead).
+    pub pre_skip: u16,
+    /// The packets.
+    pub packets: Vec<Vec<u8>>,
+}
+
+/// Reads every Opus packet of a whole Ogg Opus or WebM file (or a session's chunks, joined).
+///
+/// # Errors
+/// `Encoding` when the bytes are neither, or the stream's headers are missing.
+pub fn opus_packets(bytes: &[u8]) -> Result<OpusStream, RecorderError> {
+    if bytes.starts_with(b"OggS") {
+        ogg_packets(bytes)
+    } else if bytes.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        webm_packets(bytes)
+    } else {
+        Err(RecorderError::Encoding("not an Ogg or WebM recording".into()))
+    }
+}
+
+/// OpusHead (RFC 7845 §5.1): channel count at byte 9, pre-skip at 10..12 (little-endian).
+fn parse_head(head: &[u8]) -> Result<(u16, u16), RecorderError> {
+    if head.len() < 19 || !head.starts_with(b"OpusHead") {
+        return Err(RecorderError::Encoding("the Opus header is missing".into()));
+    }
+    Ok((u16::from(head[9]), u16::from_le_bytes([head[10], head[11]])))
+}
+
+fn ogg_packets(bytes: &[u8]) -> Result<OpusStream, RecorderError> {
+    let mut reader = ogg::PacketReader::new(Cursor::new(bytes));
+    let mut stream = OpusStream::default();
+    let mut index = 0;
+    // A torn end (a recovered recording) ends the stream; what came before plays.
+    while let Ok(Some(packet)) = reader.read_packet() {
+        match index {
+            0 => (stream.channels, stream.pre_skip) = parse_head(&packet.data)?,
+            1 => {} // OpusTags
+            _ => stream.packets.push(packet.data),
+        }
+        index += 1;
+    }
+    if index == 0 {
+        return Err(RecorderError::Encoding("the Ogg stream holds no packets".into()));
+    }
+    Ok(stream)
+}
+
+fn webm_packets(bytes: &[u8]) -> Result<OpusStream, RecorderError> {
+    let it = WebmIterator::new(
+        Cursor::new(bytes),
+        &[MatroskaSpec::TrackEntry(Master::Start), MatroskaSpec::BlockGroup(Master::Start)],
+    );
+    let mut stream = OpusStream::default();
+    let mut found_head = false;
+    for tag in it {
+        let Ok(tag) = tag else { break };
+        match tag {
+            MatroskaSpec::TrackEntry(Master::Full(children)) => {
+                if let Some(head) = children.iter().find_map(|c| match c {
+                    MatroskaSpec::CodecPrivate(p) => Some(p),
+                    _ => None,
+                }) {
+                    (stream.channels, stream.pre_skip) = parse_head(head)?;
+                    found_head = true;
+                }
+            }
+            MatroskaSpec::SimpleBlock(block) => stream.packets.extend(block_frame(&block)),
+            MatroskaSpec::BlockGroup(Master::Full(children)) => {
+                for c in children {
+                    if let MatroskaSpec::Block(block) = c {
+                        stream.packets.extend(block_frame(&block));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if !found_head {
+        return Err(RecorderError::Encoding("the WebM stream has no Opus track header".into()));
+    }
+    Ok(stream)
+}
+
+/// The frame of a block: after the track number (a vint), 16-bit time and flags.
+fn block_frame(block: &[u8]) -> Option<Vec<u8>> {
+    let track_len = block.first().map(|b| b.leading_zeros() as usize + 1)?;
+    block.get(track_len + 3..).map(<[u8]>::to_vec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::container::new_muxer;
+    use crate::mime::Container;
+
+    #[test]
+    fn packets_written_by_either_muxer_read_back_in_order() {
+        for container in [Container::Ogg, Container::WebM] {
+            let mut mux = new_muxer(container, 2, 312).unwrap();
+            let packets: Vec<Vec<u8>> = (0..120u8).map(|i| vec![0xFC, i, i, i]).collect();
+            for (i, p) in packets.iter().enumerate() {
+                mux.write_audio(p.clone(), 960 * i as u64, 960).unwrap();
+                if i % 50 == 49 {
+                    mux.cut().unwrap();
+                }
+            }
+            mux.finish(0).unwrap();
+            let stream = opus_packets(&mux.take_bytes()).unwrap();
+            assert_eq!((stream.channels, stream.pre_skip), (2, 312), "{container:?}");
+            assert_eq!(stream.packets, packets, "{container:?}");
+        }
+        assert!(opus_packets(b"RIFF....").is_err());
+    }
+}

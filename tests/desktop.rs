@@ -1,0 +1,146 @@
+//! The real binary in a real window: Xvfb for the display, xdotool for the keyboard, GTK's own
+//! save dialog (rfd), the virtual microphones for sound, headless Chromium to play the result.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A private X server, stopped by pid when dropped.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Xvfb {
+        // -displayfd: Xvfb picks a free display number itself and writes it to stdout.
+        let mut child = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb must be installed (the test command installs it)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let display = format!(":{}", line.trim());
+        assert!(display.len() > 1, "Xvfb did not report a display");
+        Xvfb { child, display }
+    }
+
+    fn xdotool(&self, args: &[&str]) -> String {
+        let out = Command::new("xdotool").args(args).env("DISPLAY", &self.display).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The first window whose name matches, waiting up to `timeout`.
+    fn window(&self, name: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.xdotool(&["search", "--onlyvisible", "--name", name]);
+            if let Some(id) = found.lines().next() {
+                return id.to_string();
+            }
+            if Instant::now() > deadline {
+                // What the screen showed instead, for whoever reads the failure.
+                let shot = std::env::temp_dir().join("mediarecorder-desktop-failure.png");
+                let _taken = Command::new("import")
+                    .args(["-window", "root"])
+                    .arg(&shot)
+                    .env("DISPLAY", &self.display)
+                    .status();
+                panic!("no window named {name:?} appeared (screen: {})", shot.display());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn focus(&self, window: &str) {
+        self.xdotool(&["windowfocus", "--sync", window]);
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _gone = self.child.kill();
+        let _reaped = self.child.wait();
+    }
+}
+
+/// The app, killed by pid when dropped (whatever the test's outcome).
+struct App(Child);
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _gone = self.0.kill();
+        let _reaped = self.0.wait();
+    }
+}
+
+fn wait_for_file(path: &Path, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    while !path.exists() {
+        assert!(Instant::now() < deadline, "{} was not written", path.display());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn space_records_three_seconds_and_ctrl_s_saves_through_the_real_dialog() {
+    assert!(
+        std::env::var_os("MEDIARECORDER_VIRTUAL_MICS").is_some(),
+        "this test needs the virtual microphones: run it with scripts/test.sh"
+    );
+    let home = tempfile::tempdir().unwrap();
+    let x = Xvfb::start();
+    let runtime = home.path().join("runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let app = App(Command::new(env!("CARGO_BIN_EXE_mediarecorder"))
+        .env("DISPLAY", &x.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("GDK_BACKEND", "x11")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap());
+    let window = x.window("^MediaRecorder$", Duration::from_secs(30));
+    // The window exists before it is mapped and drawn, and the preview opens the default mic in
+    // the background: give both a moment, as a user would, then give the window the keyboard.
+    std::thread::sleep(Duration::from_millis(1500));
+    x.focus(&window);
+
+    x.xdotool(&["key", "--clearmodifiers", "space"]);
+    std::thread::sleep(Duration::from_secs(3));
+    x.xdotool(&["key", "--clearmodifiers", "space"]);
+    // The recording is listed (and selected) when its last chunk is on disk.
+    std::thread::sleep(Duration::from_millis(1000));
+    x.xdotool(&["key", "--clearmodifiers", "ctrl+s"]);
+
+    let dialog = x.window("^Save recording$", Duration::from_secs(20));
+    x.focus(&dialog);
+    std::thread::sleep(Duration::from_millis(500));
+    let target: PathBuf = home.path().join("memo.ogg");
+    x.xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+    x.xdotool(&["type", "--delay", "20", target.to_str().unwrap()]);
+    x.xdotool(&["key", "--clearmodifiers", "Return"]);
+
+    wait_for_file(&target, Duration::from_secs(20));
+    // Written atomically: once it exists under its name, it is whole.
+    assert_eq!(ffmpeg_errors(&target), "");
+    let reported = chromium_duration(&target);
+    let duration: f64 = reported.strip_prefix("duration=").and_then(|d| d.parse().ok()).unwrap_or_else(|| {
+        panic!("Chromium could not play it: {reported}");
+    });
+    eprintln!("Chromium plays the saved file: {duration} s");
+    assert!((duration - 3.0).abs() <= 0.3, "Chromium says {duration} s");
+    drop(app);
+}
