@@ -36,12 +36,14 @@ fn app(store: &Path) -> Harness<'static, RecorderApp> {
         .build_eframe(move |cc| RecorderApp::new(&cc.egui_ctx, config).unwrap())
 }
 
-/// Steps frames (the controller wakes the UI on its own thread) until `done` holds.
+/// Steps frames (the controller wakes the UI on its own thread) until `done` holds, then a few
+/// more so the widgets show that state (a new modal is laid out invisibly on its first frame).
 fn wait_for(harness: &mut Harness<'_, RecorderApp>, what: &str, done: impl Fn(&AppState) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         harness.run_steps(3);
         if done(harness.state().state()) {
+            harness.run_steps(3);
             return;
         }
         assert!(Instant::now() < deadline, "timed out waiting for {what}: {:#?}", harness.state().state());
