@@ -4,55 +4,22 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod common;
+mod window;
 
-use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
-use egui_kittest::kittest::{NodeT, Queryable};
-use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use mediarecorder::app::state::RecordingStatus;
-use mediarecorder::app::{AppState, ControllerConfig, RecorderApp};
 use mediarecorder::RecordingState;
+use window::*;
 
 fn require_virtual_mics() {
     assert!(
         std::env::var_os("MEDIARECORDER_VIRTUAL_MICS").is_some(),
         "these tests need the virtual microphones: run them with scripts/test.sh"
     );
-}
-
-/// The app on a private store, settings not remembered, and the in-window "Save to" field
-/// instead of a native dialog (the real dialog is driven in tests/desktop.rs).
-fn app(store: &Path) -> Harness<'static, RecorderApp> {
-    let config = ControllerConfig {
-        store_root: store.to_path_buf(),
-        settings_file: None,
-        native_dialogs: false,
-        save_dir: Some(store.join("saved")),
-    };
-    Harness::builder()
-        .with_size(egui::vec2(900.0, 680.0))
-        .build_eframe(move |cc| RecorderApp::new(&cc.egui_ctx, config).unwrap())
-}
-
-/// Steps frames (the controller wakes the UI on its own thread) until `done` holds, then a few
-/// more so the widgets show that state (a new modal is laid out invisibly on its first frame).
-fn wait_for(harness: &mut Harness<'_, RecorderApp>, what: &str, done: impl Fn(&AppState) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        harness.run_steps(3);
-        if done(harness.state().state()) {
-            harness.run_steps(3);
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}: {:#?}", harness.state().state());
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn enabled(harness: &Harness<'_, RecorderApp>, label: &str) -> bool {
-    !harness.get_by_label(label).accesskit_node().is_disabled()
 }
 
 #[test]
@@ -65,9 +32,7 @@ fn choosing_the_second_microphone_records_880_hz_and_the_saved_file_is_clean() {
     let default_label = harness.state().state().devices[0].label.clone();
     assert!(default_label.contains("Virtual Mic A"), "the default is marked: {default_label}");
 
-    harness.get_by_value(&default_label).click();
-    harness.run_steps(3);
-    harness.get_by_label("Virtual Mic B (880 Hz)").click();
+    choose_microphone(&mut harness, "Virtual Mic B (880 Hz)");
     wait_for(&mut harness, "mic B selected", |s| s.selected_device == "pulseaudio:mic_b");
     wait_for(&mut harness, "a live level", |s| s.meter.peak_dbfs > -30.0);
 
@@ -78,21 +43,8 @@ fn choosing_the_second_microphone_records_880_hz_and_the_saved_file_is_clean() {
         s.recordings.len() == 1 && s.recordings[0].status == RecordingStatus::Ready
     });
 
-    let out = store.path().join("saved").join("memo");
-    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    harness.get_by_label("Save…").click();
-    wait_for(&mut harness, "the Save to field", |s| s.save_path_prompt.is_some());
-    let field = harness.get_by_role(egui::accesskit::Role::TextInput);
-    field.focus();
-    harness.run_steps(3);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.get_by_role(egui::accesskit::Role::TextInput).type_text(out.to_str().unwrap());
-    harness.run_steps(3);
-    harness.get_by_label("Save").click();
-    wait_for(&mut harness, "the save", |s| matches!(s.recordings[0].status, RecordingStatus::Saved(_)));
-
-    let saved = out.with_extension("ogg");
-    assert_eq!(harness.state().state().recordings[0].status, RecordingStatus::Saved(saved.clone()));
+    let saved = save_first(&mut harness, &store.path().join("saved").join("memo"));
+    assert_eq!(saved, store.path().join("saved").join("memo.ogg"));
     assert_eq!(ffmpeg_errors(&saved), "");
     let hz = dominant_hz(&decode_mono(&saved));
     assert!((hz - 880.0).abs() <= 5.0, "mic B gave {hz} Hz");
@@ -206,4 +158,49 @@ fn recordings_survive_a_restart_and_delete_asks_first() {
     buttons.last().unwrap().click();
     wait_for(&mut harness, "deleted", |s| s.recordings.is_empty());
     assert_eq!(std::fs::read_dir(store.path()).unwrap().count(), 0, "its chunks are gone");
+}
+
+#[test]
+fn a_recording_plays_back_through_the_default_output() {
+    require_virtual_mics();
+    let store = tempfile::tempdir().unwrap();
+    let mut harness = app(store.path());
+    wait_for(&mut harness, "the default mic's preview", |s| {
+        s.selected_device == "default" && s.meter.peak_dbfs > -30.0
+    });
+    harness.get_by_label("Record").click();
+    wait_for(&mut harness, "3 s recorded", |s| s.media_ms >= 3000.0);
+    harness.get_by_label("Stop").click();
+    wait_for(&mut harness, "stopped", |s| s.recordings.first().is_some_and(|r| r.status == RecordingStatus::Ready));
+
+    // The default output is the virtual speaker; its monitor hears what the app plays.
+    let heard_file = store.path().join("heard.raw");
+    let mut listener = Command::new("parec")
+        .args([
+            "-d",
+            "speaker.monitor",
+            "--raw",
+            "--format=float32le",
+            "--rate=48000",
+            "--channels=1",
+            "--latency-msec=20",
+        ])
+        .stdout(std::fs::File::create(&heard_file).unwrap())
+        .spawn()
+        .expect("parec (pulseaudio-utils) is installed by the test command");
+    harness.get_by_label("Play").click();
+    wait_for(&mut harness, "playing", |s| s.playing.is_some());
+    assert!(harness.get_all_by_label("Stop playing").next().is_some(), "Play becomes Stop playing");
+    wait_for(&mut harness, "the end of playback", |s| s.playing.is_none());
+    std::thread::sleep(Duration::from_millis(300));
+    listener.kill().unwrap();
+    listener.wait().unwrap();
+    let raw = std::fs::read(&heard_file).unwrap();
+    let heard: Vec<f32> = raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    let loud: Vec<f32> = heard.iter().copied().skip_while(|v| v.abs() < 0.01).collect();
+    let loud_ms = loud.iter().rposition(|v| v.abs() >= 0.01).unwrap_or(0) / 48;
+    assert!((2700..3600).contains(&loud_ms), "the whole recording (3 s) reached the speaker: {loud_ms} ms");
+    let hz = dominant_hz(&loud[..48_000]);
+    assert!((hz - 440.0).abs() <= 5.0, "the speaker played {hz} Hz (mic A is 440 Hz)");
+    assert!(harness.get_all_by_label("Play").next().is_some(), "Play is back");
 }

@@ -50,11 +50,8 @@ impl Xvfb {
             if Instant::now() > deadline {
                 // What the screen showed instead, for whoever reads the failure.
                 let shot = std::env::temp_dir().join("mediarecorder-desktop-failure.png");
-                let _taken = Command::new("import")
-                    .args(["-window", "root"])
-                    .arg(&shot)
-                    .env("DISPLAY", &self.display)
-                    .status();
+                let _taken =
+                    Command::new("import").args(["-window", "root"]).arg(&shot).env("DISPLAY", &self.display).status();
                 panic!("no window named {name:?} appeared (screen: {})", shot.display());
             }
             std::thread::sleep(Duration::from_millis(100));

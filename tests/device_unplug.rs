@@ -24,9 +24,7 @@ fn unplugging_the_recorded_microphone_ends_the_track_and_stops_the_recorder() {
     let r = recorder("pulseaudio:mic_b", "audio/webm", &store);
     r.start(Some(500)).unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    let modules = pulse.pactl(&env, &["list", "modules", "short"]);
-    let id = modules.lines().find(|l| l.contains("source_name=mic_b")).unwrap().split('\t').next().unwrap().to_string();
-    pulse.pactl(&env, &["unload-module", &id]);
+    pulse.unplug(&env, "mic_b");
 
     let events = events_until_stop(&r, Duration::from_secs(5));
     let order = names(&events);

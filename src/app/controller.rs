@@ -578,12 +578,22 @@ impl Engine {
     fn recording_stopped(&mut self) {
         let Some(active) = self.active.take() else { return };
         let stats = active.recorder.stats();
+        // A track that ended with a reason was ended by its device (unplugged, server gone), not
+        // by the user's Stop: the recorder stopped as the spec says, without an error event.
+        let lost = active.recorder.stream().tracks().iter().find_map(|t| Some((t.label().to_owned(), t.end_reason()?)));
         if let Some(r) = active.id.as_ref().and_then(|id| self.recordings.iter_mut().find(|r| &r.entry.id == id)) {
             let manifest = crate::store::read_manifest(&r.dir).ok();
             r.entry.duration_ms = manifest.as_ref().map_or(stats.media_ms, |m| m.duration_ms);
             r.entry.bytes = stats.bytes;
             r.entry.status = RecordingStatus::Ready;
-            r.entry.error = active.error.or_else(|| manifest.and_then(|m| m.error));
+            let ended = lost.map(|(label, reason)| {
+                let kept_s = r.entry.duration_ms / 1000.0;
+                format!("{label}: {reason}. The recording stopped; its first {kept_s:.1} s are kept.")
+            });
+            if let Some(message) = &ended {
+                self.out.send(Update::Error(message.clone()));
+            }
+            r.entry.error = active.error.or(ended).or_else(|| manifest.and_then(|m| m.error));
         }
         self.out.send(Update::Progress { media_ms: stats.media_ms, bytes: stats.bytes });
         self.out.send(Update::State(RecordingState::Inactive));

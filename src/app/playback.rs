@@ -15,6 +15,9 @@ use crate::container::demux::opus_packets;
 const RATE_HZ: u32 = 48_000;
 /// Decoded audio queued ahead of the output: 500 ms (a hiccup of the decoder thread is inaudible).
 const RING_FRAMES: usize = 24_000;
+/// The output's period: 40 ms. The server's default buffer is 2 s, which would make Stop
+/// playing late and cut the last 2 s (the stream is closed once everything is handed over).
+const PERIOD_FRAMES: u32 = 1_920;
 
 /// A recording playing. Dropping it stops playback and joins its thread.
 pub struct Player {
@@ -94,36 +97,42 @@ fn play(
     stop: &AtomicBool,
     ready: &crossbeam_channel::Sender<Result<(), String>>,
 ) -> Result<(), String> {
-    let (mut producer, mut consumer) = rtrb::RingBuffer::<f32>::new(RING_FRAMES * usize::from(channels));
     let played = Arc::new(AtomicU64::new(0));
     let callback_played = played.clone();
     let output = (|| {
         let host = crate::devices::audio_host();
         let device = host.default_output_device().ok_or("no audio output device")?;
-        let config = cpal::StreamConfig { channels, sample_rate: RATE_HZ, buffer_size: cpal::BufferSize::Default };
-        let out = device
-            .build_output_stream(
-                config,
-                move |data: &mut [f32], _| {
-                    let n = consumer.slots().min(data.len());
-                    if let Ok(chunk) = consumer.read_chunk(n) {
-                        let (a, b) = chunk.as_slices();
-                        data[..a.len()].copy_from_slice(a);
-                        data[a.len()..a.len() + b.len()].copy_from_slice(b);
-                        chunk.commit_all();
-                    }
-                    // Underrun or end: silence, never stale samples.
-                    data[n..].fill(0.0);
-                    callback_played.fetch_add(n as u64, Ordering::Relaxed);
-                },
-                |e| eprintln!("mediarecorder: playback: {e}"),
-                None,
-            )
+        let build = |buffer_size| {
+            let (producer, mut consumer) = rtrb::RingBuffer::<f32>::new(RING_FRAMES * usize::from(channels));
+            let callback_played = callback_played.clone();
+            let config = cpal::StreamConfig { channels, sample_rate: RATE_HZ, buffer_size };
+            device
+                .build_output_stream(
+                    config,
+                    move |data: &mut [f32], _| {
+                        let n = consumer.slots().min(data.len());
+                        if let Ok(chunk) = consumer.read_chunk(n) {
+                            let (a, b) = chunk.as_slices();
+                            data[..a.len()].copy_from_slice(a);
+                            data[a.len()..a.len() + b.len()].copy_from_slice(b);
+                            chunk.commit_all();
+                        }
+                        data[n..].fill(0.0);
+                        callback_played.fetch_add(n as u64, Ordering::Relaxed);
+                    },
+                    |e| eprintln!("mediarecorder: playback: {e}"),
+                    None,
+                )
+                .map(|out| (out, producer))
+        };
+        // A short buffer where the host takes one (PulseAudio does), else the host's default.
+        let (out, producer) = build(cpal::BufferSize::Fixed(PERIOD_FRAMES))
+            .or_else(|_| build(cpal::BufferSize::Default))
             .map_err(|e| format!("cannot open the audio output: {e}"))?;
         out.play().map_err(|e| format!("cannot start the audio output: {e}"))?;
-        Ok::<_, String>(out)
+        Ok::<_, String>((out, producer))
     })();
-    let output = match output {
+    let (output, mut producer) = match output {
         Ok(o) => {
             let _receiver_gone = ready.send(Ok(()));
             o
@@ -169,6 +178,10 @@ fn play(
             return Err("the audio output stopped".into());
         }
         std::thread::sleep(Duration::from_millis(10));
+    }
+    // What the last callbacks handed over is still in the output's buffer (two periods).
+    if !stop.load(Ordering::Acquire) {
+        std::thread::sleep(Duration::from_millis(u64::from(2 * PERIOD_FRAMES) * 1000 / u64::from(RATE_HZ) + 20));
     }
     drop(output);
     Ok(())

@@ -233,3 +233,43 @@ impl PrivatePulse {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
+
+impl PrivatePulse {
+    /// Plugs in another microphone made like the virtual ones: a sine of `hz` on a null sink,
+    /// remapped into source `name`, with a low-latency reader on the feed (stopped with the
+    /// daemon) so it delivers in small blocks rather than 2 s bursts.
+    pub fn plug_in(&self, env: &[(String, String)], name: &str, description: &str, hz: u32) {
+        let feed = format!("{name}_feed");
+        self.pactl(env, &["load-module", "module-null-sink", &format!("sink_name={feed}"), "rate=48000", "channels=2"]);
+        self.pactl(
+            env,
+            &["load-module", "module-sine", &format!("sink={feed}"), "rate=48000", &format!("frequency={hz}")],
+        );
+        let reader = Command::new("parec")
+            .args(["--latency-msec=20", "-d", &format!("{feed}.monitor")])
+            .envs(env.iter().cloned())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::fs::write(self.dir.join(format!("parec-{feed}.pid")), reader.id().to_string()).unwrap();
+        self.pactl(
+            env,
+            &[
+                "load-module",
+                "module-remap-source",
+                &format!("source_name={name}"),
+                &format!("master={feed}.monitor"),
+                &format!("source_properties=\"device.description='{description}'\""),
+            ],
+        );
+    }
+
+    /// Unplugs microphone `name`: unloads its source module (the server moves its streams to
+    /// the default source, as when a USB microphone is pulled).
+    pub fn unplug(&self, env: &[(String, String)], name: &str) {
+        let modules = self.pactl(env, &["list", "modules", "short"]);
+        let pattern = format!("source_name={name} ");
+        let id = modules.lines().find(|l| l.contains(&pattern)).unwrap().split('\t').next().unwrap().to_string();
+        self.pactl(env, &["unload-module", &id]);
+    }
+}
