@@ -197,6 +197,8 @@ a.onerror = () => document.title = 'error=' + (a.error && a.error.code);
 /// break it; stopped by pid however the test ends.
 pub struct PrivatePulse {
     dir: PathBuf,
+    /// Readers started by `plug_in`, stopped with the daemon.
+    readers: std::cell::RefCell<Vec<std::process::Child>>,
 }
 
 impl PrivatePulse {
@@ -208,7 +210,7 @@ impl PrivatePulse {
             .lines()
             .filter_map(|l| l.strip_prefix("export ")?.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
             .collect();
-        (PrivatePulse { dir: dir.to_path_buf() }, env)
+        (PrivatePulse { dir: dir.to_path_buf(), readers: Default::default() }, env)
     }
 
     pub fn kill(&self, pid_file: &str, signal: &str) {
@@ -220,6 +222,10 @@ impl PrivatePulse {
 
 impl Drop for PrivatePulse {
     fn drop(&mut self) {
+        for mut reader in self.readers.take() {
+            let _gone = reader.kill();
+            let _reaped = reader.wait();
+        }
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/virtual-mics.sh");
         let _stopped = Command::new(script).arg("stop").arg(&self.dir).status();
     }
@@ -251,7 +257,7 @@ impl PrivatePulse {
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::fs::write(self.dir.join(format!("parec-{feed}.pid")), reader.id().to_string()).unwrap();
+        self.readers.borrow_mut().push(reader);
         self.pactl(
             env,
             &[
