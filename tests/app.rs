@@ -15,13 +15,6 @@ use mediarecorder::app::state::RecordingStatus;
 use mediarecorder::RecordingState;
 use window::*;
 
-fn require_virtual_mics() {
-    assert!(
-        std::env::var_os("MEDIARECORDER_VIRTUAL_MICS").is_some(),
-        "these tests need the virtual microphones: run them with scripts/test.sh"
-    );
-}
-
 #[test]
 fn choosing_the_second_microphone_records_880_hz_and_the_saved_file_is_clean() {
     require_virtual_mics();

@@ -8,13 +8,6 @@ mod common;
 
 use common::*;
 
-fn require_virtual_mics() {
-    assert!(
-        std::env::var_os("MEDIARECORDER_VIRTUAL_MICS").is_some(),
-        "these tests need the virtual microphones: run them with scripts/test.sh"
-    );
-}
-
 #[test]
 fn devices_json_lists_both_virtual_mics_with_their_labels() {
     require_virtual_mics();

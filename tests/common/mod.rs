@@ -279,3 +279,11 @@ impl PrivatePulse {
         self.pactl(env, &["unload-module", &id]);
     }
 }
+
+/// Fails (never skips) when the test command's virtual microphones are not running.
+pub fn require_virtual_mics() {
+    assert!(
+        std::env::var_os("MEDIARECORDER_VIRTUAL_MICS").is_some(),
+        "these tests need the virtual microphones: run them with scripts/test.sh"
+    );
+}
