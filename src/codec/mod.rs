@@ -1,3 +1,4 @@
 //! Encoders. Each FFI library stays behind one small module.
 
 pub mod opus;
+pub mod vpx;

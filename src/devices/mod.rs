@@ -1,6 +1,7 @@
 //! Device enumeration (`enumerateDevices`) and opening a device id as a track.
 
 mod mic;
+mod pattern;
 mod resample;
 mod tone;
 
@@ -10,6 +11,7 @@ use crate::error::RecorderError;
 use crate::media::MediaStreamTrack;
 
 pub use mic::HOST_ENV;
+pub use pattern::{read_code, render as render_pattern, Drawing, PatternSpec, TEST_CANVAS_ID, TEST_PATTERN_ID};
 pub use tone::ToneSpec;
 
 /// The id of the system's default microphone.
@@ -93,6 +95,17 @@ pub fn open_audio(id: &str) -> Result<MediaStreamTrack, RecorderError> {
         return tone::open(spec?);
     }
     mic::open(id)
+}
+
+/// Opens a video device id as a live track: the built-in `test:pattern` and `test:canvas`.
+///
+/// # Errors
+/// `NotFound` for an id that names no video source, or a test video with bad parameters.
+pub fn open_video(id: &str) -> Result<MediaStreamTrack, RecorderError> {
+    match PatternSpec::parse(id) {
+        Some(spec) => pattern::open(spec?),
+        None => Err(RecorderError::NotFound(format!("no video source \"{id}\""))),
+    }
 }
 
 /// An opaque group id derived from the device id (stable across runs, reveals nothing).

@@ -3,10 +3,12 @@
 mod clock;
 mod stream;
 mod track;
+mod video;
 
 pub use clock::now_ns;
 pub use stream::MediaStream;
 pub use track::{AudioBuffer, MediaStreamTrack, MediaStreamTrackState, TrackKind, TrackSource};
+pub use video::{split_planes, VideoFrame};
 
 /// The engine's sample rate: every audio track delivers 48 kHz, Opus's native rate.
 pub const SAMPLE_RATE: u32 = 48_000;

@@ -7,6 +7,8 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
+use super::VideoFrame;
+
 /// A block of 48 kHz interleaved f32 audio with the capture time of its first sample.
 #[derive(Debug, Clone)]
 pub struct AudioBuffer {
@@ -55,6 +57,9 @@ pub enum MediaStreamTrackState {
 /// Buffers queued per subscriber: 10 ms buffers, so ~2 s. When full the buffer is dropped and
 /// counted (the subscriber is stalled for seconds; blocking the source would stall every other one).
 const SUBSCRIBER_QUEUE: usize = 200;
+/// Video frames queued per subscriber: a subscriber more than two frames behind loses the
+/// newest frame (counted) rather than holding capture up or growing a queue of raw frames.
+const VIDEO_SUBSCRIBER_QUEUE: usize = 2;
 
 /// What a running source shares with its track handles. The source thread owns one `Arc` of it.
 #[derive(Default)]
@@ -62,7 +67,9 @@ pub struct TrackSource {
     ended: AtomicBool,
     enabled: AtomicBool,
     subscribers: Mutex<Vec<Sender<AudioBuffer>>>,
+    video_subscribers: Mutex<Vec<Sender<VideoFrame>>>,
     dropped_buffers: AtomicU64,
+    dropped_frames: AtomicU64,
     overrun_frames: AtomicU64,
     end_reason: Mutex<Option<String>>,
 }
@@ -97,6 +104,20 @@ impl TrackSource {
         });
     }
 
+    /// Sends one video frame to every subscriber (never blocks); a full subscriber misses it,
+    /// counted in [`MediaStreamTrack::dropped_frames`].
+    pub fn deliver_video(&self, frame: VideoFrame) {
+        let mut subs = self.video_subscribers.lock().unwrap_or_else(PoisonError::into_inner);
+        subs.retain(|tx| match tx.try_send(frame.clone()) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => {
+                self.dropped_frames.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Err(TrySendError::Disconnected(_)) => false,
+        });
+    }
+
     /// For sources faster than real time (soak tests): `true` when someone is listening and
     /// every subscriber's queue is at most half full, so the source can pace itself on them.
     pub fn ready_for_more(&self) -> bool {
@@ -119,6 +140,7 @@ impl TrackSource {
         self.ended.store(true, Ordering::Release);
         // Dropping the senders is the end-of-stream signal.
         self.subscribers.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.video_subscribers.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 }
 
@@ -254,6 +276,11 @@ impl MediaStreamTrack {
         self.inner.source.dropped_buffers.load(Ordering::Relaxed)
     }
 
+    /// Video frames a subscriber missed because it was more than two frames behind.
+    pub fn dropped_frames(&self) -> u64 {
+        self.inner.source.dropped_frames.load(Ordering::Relaxed)
+    }
+
     /// Frames lost in the capture ring (the device delivered faster than we drained).
     pub fn overrun_frames(&self) -> u64 {
         self.inner.source.overrun_frames.load(Ordering::Relaxed)
@@ -265,6 +292,17 @@ impl MediaStreamTrack {
         let mut subs = self.inner.source.subscribers.lock().unwrap_or_else(PoisonError::into_inner);
         // Checked under the lock `end` clears: a track never gains a subscriber after ending.
         if !self.inner.source.is_ended() && self.inner.kind == TrackKind::Audio {
+            subs.push(tx);
+        }
+        rx
+    }
+
+    /// A new receiver of this track's video frames (queue of two). It disconnects when the
+    /// track ends.
+    pub fn subscribe_video(&self) -> Receiver<VideoFrame> {
+        let (tx, rx) = crossbeam_channel::bounded(VIDEO_SUBSCRIBER_QUEUE);
+        let mut subs = self.inner.source.video_subscribers.lock().unwrap_or_else(PoisonError::into_inner);
+        if !self.inner.source.is_ended() && self.inner.kind == TrackKind::Video {
             subs.push(tx);
         }
         rx
