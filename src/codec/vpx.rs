@@ -80,7 +80,11 @@ impl VpxEncoder {
     /// # Errors
     /// `NotSupported` for a size libvpx refuses; `Encoding` when libvpx fails to start.
     pub fn new(config: VpxConfig) -> Result<VpxEncoder, RecorderError> {
-        if config.width == 0 || config.height == 0 || !config.width.is_multiple_of(2) || !config.height.is_multiple_of(2) {
+        if config.width == 0
+            || config.height == 0
+            || !config.width.is_multiple_of(2)
+            || !config.height.is_multiple_of(2)
+        {
             return Err(RecorderError::NotSupported(format!("video size {}×{}", config.width, config.height)));
         }
         let iface = iface(config.codec);

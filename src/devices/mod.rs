@@ -44,8 +44,8 @@ pub struct MediaDeviceInfo {
     pub group_id: String,
 }
 
-/// Lists the capture devices: `default` (when a microphone exists), each microphone, then the
-/// built-in test tone.
+/// Lists the capture devices: `default` (when a microphone exists), each microphone, the
+/// built-in test tone, then the built-in test videos (`test:pattern`, `test:canvas`).
 ///
 /// # Errors
 /// None today (an unreachable audio server just means no microphones); kept fallible as the web's.
@@ -72,6 +72,16 @@ pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
         label: "Test tone (440 Hz)".into(),
         group_id: "test".into(),
     });
+    out.extend(
+        [(TEST_PATTERN_ID, "Test pattern (640×480, 30 fps)"), (TEST_CANVAS_ID, "Test canvas (640×480, 30 fps)")].map(
+            |(id, label)| MediaDeviceInfo {
+                device_id: id.into(),
+                kind: MediaDeviceKind::VideoInput,
+                label: label.into(),
+                group_id: "test".into(),
+            },
+        ),
+    );
     Ok(out)
 }
 

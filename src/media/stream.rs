@@ -32,7 +32,8 @@ impl MediaStream {
     }
 
     /// Opens devices by id (as listed by [`enumerate_devices`](crate::enumerate_devices)), like
-    /// `getUserMedia`: `audio` is a microphone id, `"default"`, or `"test:tone"`.
+    /// `getUserMedia`: `audio` is a microphone id, `"default"`, or `"test:tone"`; `video` is
+    /// `"test:pattern"` or `"test:canvas"` (with `?w=…&h=…&fps=…`).
     ///
     /// # Errors
     /// `NotFound` for an unknown id or when no microphone exists; `NotSupported` when neither
@@ -43,8 +44,8 @@ impl MediaStream {
         }
         let mut tracks = Vec::new();
         if let Some(id) = video {
-            // Checked first so a bad video id does not open (and then drop) a microphone.
-            return Err(RecorderError::NotFound(format!("no video input with id \"{id}\"")));
+            // Opened first so a bad video id does not open (and then drop) a microphone.
+            tracks.push(devices::open_video(id)?);
         }
         if let Some(id) = audio {
             tracks.push(devices::open_audio(id)?);
@@ -55,6 +56,11 @@ impl MediaStream {
     /// All tracks, in order.
     pub fn tracks(&self) -> Vec<MediaStreamTrack> {
         self.inner.tracks.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The video tracks.
+    pub fn video_tracks(&self) -> Vec<MediaStreamTrack> {
+        self.tracks().into_iter().filter(|t| t.kind() == crate::TrackKind::Video).collect()
     }
 
     /// The audio tracks.
