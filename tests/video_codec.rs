@@ -78,3 +78,89 @@ fn vp8_and_vp9_keep_the_burned_in_code_readable_in_every_frame() {
         }
     }
 }
+
+/// Runs ffprobe for `(codec_type, codec_name)` of each stream.
+fn streams(file: &std::path::Path) -> Vec<(String, String)> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "stream=codec_type,codec_name", "-of", "csv=p=0"])
+        .arg(file)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(',').map(|(a, b)| (b.to_string(), a.to_string())))
+        .collect()
+}
+
+#[test]
+fn the_webm_muxer_interleaves_video_and_opus_into_a_stream_players_decode() {
+    use mediarecorder::codec::opus::{OpusEncoder, FRAME_SAMPLES};
+    use mediarecorder::container::webm::{VideoTrack, WebmMuxer};
+    use mediarecorder::container::Muxer;
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = PatternSpec::parse("test:pattern?w=640&h=480&fps=30").unwrap().unwrap();
+    let (w, h) = (spec.width, spec.height);
+    let mut video = VpxEncoder::new(VpxConfig {
+        codec: VpxCodec::Vp8,
+        width: w,
+        height: h,
+        fps: 30,
+        bits_per_second: 1_000_000,
+        threads: 2,
+    })
+    .unwrap();
+    let mut audio = OpusEncoder::new(1, 64_000, true).unwrap();
+    let track = VideoTrack { codec_id: VpxCodec::Vp8.webm_codec_id(), codec_private: None, width: w, height: h };
+    let mut mux = WebmMuxer::with_tracks(Some((1, audio.pre_skip())), Some(track)).unwrap();
+
+    // 3 s: a 20 ms Opus packet or a 33 ms frame, whichever starts first; a key frame each second.
+    let (mut next_audio, mut next_video, mut n) = (0u64, 0u64, 0u32);
+    let mut bytes = Vec::new();
+    while next_audio < 3000 || next_video < 3000 {
+        if next_audio <= next_video && next_audio < 3000 {
+            let pcm: Vec<f32> = (0..FRAME_SAMPLES)
+                .map(|i| {
+                    let t = (next_audio * 48 + i as u64) as f32 / 48_000.0;
+                    (t * 440.0 * std::f32::consts::TAU).sin() * 0.5
+                })
+                .collect();
+            mux.write_audio(audio.encode(&pcm).unwrap(), next_audio * 48, FRAME_SAMPLES as u32).unwrap();
+            next_audio += 20;
+        } else {
+            let mut data = vec![0u8; VideoFrame::i420_len(w, h)];
+            render_pattern(&spec, n, next_video as u32, &mut data);
+            let frame = VideoFrame { pts_ns: 0, width: w, height: h, data: data.into() };
+            for p in video.encode(&frame, next_video as i64, 33, n % 30 == 0).unwrap() {
+                mux.write_video(&p.data, p.pts_ms as u64, p.keyframe).unwrap();
+            }
+            n += 1;
+            next_video = u64::from(n) * 1000 / 30;
+        }
+        bytes.extend(mux.take_bytes());
+    }
+    mux.finish(0).unwrap();
+    bytes.extend(mux.take_bytes());
+    let file = dir.path().join("av.webm");
+    std::fs::write(&file, &bytes).unwrap();
+
+    let mut found = streams(&file);
+    found.sort();
+    assert_eq!(found, [("audio".to_string(), "opus".to_string()), ("video".to_string(), "vp8".to_string())]);
+    let check =
+        Command::new("ffmpeg").args(["-v", "error", "-i"]).arg(&file).args(["-f", "null", "-"]).output().unwrap();
+    assert!(check.status.success() && check.stderr.is_empty(), "{}", String::from_utf8_lossy(&check.stderr));
+    // Every frame decodes with its own code, in order.
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&file)
+        .args(["-map", "0:v", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-vsync", "passthrough", "-"])
+        .output()
+        .unwrap();
+    let size = VideoFrame::i420_len(w, h);
+    assert_eq!(out.stdout.len() / size, n as usize);
+    for (i, decoded) in out.stdout.chunks(size).enumerate() {
+        let i = i as u32;
+        assert_eq!(read_code(decoded, w, h), Some((i, i * 1000 / 30)), "frame {i}");
+    }
+}

@@ -117,6 +117,7 @@ fn play(
                             data[a.len()..a.len() + b.len()].copy_from_slice(b);
                             chunk.commit_all();
                         }
+                        // Underrun or end: silence, never stale samples.
                         data[n..].fill(0.0);
                         callback_played.fetch_add(n as u64, Ordering::Relaxed);
                     },

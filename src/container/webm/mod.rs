@@ -16,19 +16,37 @@ use crate::error::RecorderError;
 pub const TIMESTAMP_SCALE_NS: u64 = 1_000_000;
 /// A cluster's block timestamps are 16-bit offsets; start a new cluster well before that runs out.
 const MAX_CLUSTER_MS: u64 = 5_000;
-const AUDIO_TRACK: u64 = 1;
+/// The audio track's number (the first track, as browsers write it).
+const AUDIO_TRACK: u8 = 1;
 
 pub(crate) fn enc_err(e: impl std::fmt::Display) -> RecorderError {
     RecorderError::Encoding(format!("WebM writer: {e}"))
 }
 
-/// Streaming WebM writer with one Opus track.
+/// The video track of a WebM stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoTrack {
+    /// Matroska `CodecID`: `V_VP8`, `V_VP9`, `V_AV1`.
+    pub codec_id: &'static str,
+    /// `CodecPrivate` (AV1's `av1C`; none for VP8/VP9).
+    pub codec_private: Option<Vec<u8>>,
+    /// Frame size.
+    pub width: u32,
+    /// Frame size.
+    pub height: u32,
+}
+
+/// Streaming WebM writer with an Opus track, a video track, or both. Blocks must come in
+/// timestamp order across tracks; with video, clusters start at video key frames so each one
+/// (and each chunk) can be decoded on its own.
 pub struct WebmMuxer {
     writer: WebmWriter<Vec<u8>>,
     /// Start of the open cluster in ms, if one is open.
     cluster_ms: Option<u64>,
     /// Held back so the last block can carry `DiscardPadding` (it must be a BlockGroup then).
     held: Option<(Vec<u8>, u64)>,
+    /// The video track's number, when there is one.
+    video_track: Option<u8>,
 }
 
 /// The `EBML` header shared with [`finalize`].
@@ -45,9 +63,9 @@ pub(crate) fn ebml_header() -> MatroskaSpec {
 }
 
 /// Block payload (SimpleBlock or Block): track number, 16-bit relative time, flags, frame.
-fn block_bytes(rel_ms: i16, keyframe: bool, frame: &[u8]) -> Vec<u8> {
+fn block_bytes(track: u8, rel_ms: i16, keyframe: bool, frame: &[u8]) -> Vec<u8> {
     let mut b = Vec::with_capacity(4 + frame.len());
-    b.push(0x80 | AUDIO_TRACK as u8); // 1-byte vint track number
+    b.push(0x80 | track); // 1-byte vint track number (tracks 1 and 2)
     b.extend_from_slice(&rel_ms.to_be_bytes());
     b.push(if keyframe { 0x80 } else { 0x00 });
     b.extend_from_slice(frame);
@@ -55,11 +73,22 @@ fn block_bytes(rel_ms: i16, keyframe: bool, frame: &[u8]) -> Vec<u8> {
 }
 
 impl WebmMuxer {
-    /// Writes the EBML header, the open Segment, Info and Tracks.
+    /// An Opus-only stream: the EBML header, the open Segment, Info and Tracks.
     ///
     /// # Errors
     /// `Encoding` if the writer fails.
     pub fn new(channels: u16, pre_skip: u16) -> Result<WebmMuxer, RecorderError> {
+        WebmMuxer::with_tracks(Some((channels, pre_skip)), None)
+    }
+
+    /// A stream with an Opus track (`(channels, pre_skip)`) and/or a video track.
+    ///
+    /// # Errors
+    /// `Encoding` if the writer fails or no track is given.
+    pub fn with_tracks(audio: Option<(u16, u16)>, video: Option<VideoTrack>) -> Result<WebmMuxer, RecorderError> {
+        if audio.is_none() && video.is_none() {
+            return Err(enc_err("a stream needs a track"));
+        }
         let mut writer = WebmWriter::new(Vec::new());
         let app = format!("mediarecorder {}", env!("CARGO_PKG_VERSION"));
         writer.write(&ebml_header()).map_err(enc_err)?;
@@ -74,9 +103,10 @@ impl WebmMuxer {
             ])))
             .map_err(enc_err)?;
         let uid = u64::from(crc32fast::hash(&crate::media::now_ns().to_le_bytes())) | 1;
-        writer
-            .write(&MatroskaSpec::Tracks(Master::Full(vec![MatroskaSpec::TrackEntry(Master::Full(vec![
-                MatroskaSpec::TrackNumber(AUDIO_TRACK),
+        let mut entries = Vec::new();
+        if let Some((channels, pre_skip)) = audio {
+            entries.push(MatroskaSpec::TrackEntry(Master::Full(vec![
+                MatroskaSpec::TrackNumber(u64::from(AUDIO_TRACK)),
                 MatroskaSpec::TrackUID(uid),
                 MatroskaSpec::TrackType(2),
                 MatroskaSpec::CodecID("A_OPUS".into()),
@@ -88,18 +118,60 @@ impl WebmMuxer {
                     MatroskaSpec::SamplingFrequency(48_000.0),
                     MatroskaSpec::Channels(u64::from(channels)),
                 ])),
-            ]))])))
-            .map_err(enc_err)?;
-        Ok(WebmMuxer { writer, cluster_ms: None, held: None })
+            ])));
+        }
+        let video_track = video.as_ref().map(|_| if audio.is_some() { AUDIO_TRACK + 1 } else { 1 });
+        if let (Some(v), Some(number)) = (video, video_track) {
+            let mut entry = vec![
+                MatroskaSpec::TrackNumber(u64::from(number)),
+                MatroskaSpec::TrackUID(uid.wrapping_add(1) | 1),
+                MatroskaSpec::TrackType(1),
+                MatroskaSpec::CodecID(v.codec_id.into()),
+            ];
+            if let Some(private) = v.codec_private {
+                entry.push(MatroskaSpec::CodecPrivate(private));
+            }
+            entry.push(MatroskaSpec::Video(Master::Full(vec![
+                MatroskaSpec::PixelWidth(u64::from(v.width)),
+                MatroskaSpec::PixelHeight(u64::from(v.height)),
+            ])));
+            entries.push(MatroskaSpec::TrackEntry(Master::Full(entry)));
+        }
+        writer.write(&MatroskaSpec::Tracks(Master::Full(entries))).map_err(enc_err)?;
+        Ok(WebmMuxer { writer, cluster_ms: None, held: None, video_track })
     }
 
-    fn write_block(&mut self, frame: &[u8], pts_ms: u64, discard_padding_ns: Option<i64>) -> Result<(), RecorderError> {
+    /// Adds one encoded video frame shown from `pts_ms`. A key frame starts a new cluster.
+    ///
+    /// # Errors
+    /// `Encoding` without a video track, for a frame older than the open cluster, or when the
+    /// writer fails.
+    pub fn write_video(&mut self, frame: &[u8], pts_ms: u64, keyframe: bool) -> Result<(), RecorderError> {
+        let track = self.video_track.ok_or_else(|| enc_err("no video track"))?;
+        // Audio up to here first: blocks stay in time order.
+        self.release_held(None)?;
+        if keyframe && self.cluster_ms.is_some_and(|c| pts_ms > c) {
+            self.close_cluster()?;
+        }
+        let rel = self.open_cluster_for(pts_ms)?;
+        self.writer.write(&MatroskaSpec::SimpleBlock(block_bytes(track, rel, keyframe, frame))).map_err(enc_err)
+    }
+
+    fn close_cluster(&mut self) -> Result<(), RecorderError> {
+        if self.cluster_ms.take().is_some() {
+            self.writer.write(&MatroskaSpec::Cluster(Master::End)).map_err(enc_err)?;
+        }
+        Ok(())
+    }
+
+    /// The open cluster's offset for a block at `pts_ms`, opening a cluster when none is open
+    /// or the open one has run long.
+    fn open_cluster_for(&mut self, pts_ms: u64) -> Result<i16, RecorderError> {
         let cluster_ms = match self.cluster_ms {
-            Some(c) if pts_ms - c < MAX_CLUSTER_MS => c,
-            open => {
-                if open.is_some() {
-                    self.writer.write(&MatroskaSpec::Cluster(Master::End)).map_err(enc_err)?;
-                }
+            Some(c) if pts_ms >= c && pts_ms - c < MAX_CLUSTER_MS => c,
+            Some(c) if pts_ms < c => return Err(enc_err(format!("a block at {pts_ms} ms after a cluster at {c} ms"))),
+            _ => {
+                self.close_cluster()?;
                 self.writer
                     .write_advanced(&MatroskaSpec::Cluster(Master::Start), WriteOptions::is_unknown_sized_element())
                     .map_err(enc_err)?;
@@ -108,11 +180,15 @@ impl WebmMuxer {
                 pts_ms
             }
         };
-        let rel = i16::try_from(pts_ms - cluster_ms).map_err(enc_err)?;
+        i16::try_from(pts_ms - cluster_ms).map_err(enc_err)
+    }
+
+    fn write_block(&mut self, frame: &[u8], pts_ms: u64, discard_padding_ns: Option<i64>) -> Result<(), RecorderError> {
+        let rel = self.open_cluster_for(pts_ms)?;
         let tag = match discard_padding_ns {
-            None => MatroskaSpec::SimpleBlock(block_bytes(rel, true, frame)),
+            None => MatroskaSpec::SimpleBlock(block_bytes(AUDIO_TRACK, rel, true, frame)),
             Some(ns) => MatroskaSpec::BlockGroup(Master::Full(vec![
-                MatroskaSpec::Block(block_bytes(rel, false, frame)),
+                MatroskaSpec::Block(block_bytes(AUDIO_TRACK, rel, false, frame)),
                 MatroskaSpec::DiscardPadding(ns),
             ])),
         };
@@ -136,19 +212,13 @@ impl Muxer for WebmMuxer {
 
     fn cut(&mut self) -> Result<(), RecorderError> {
         self.release_held(None)?;
-        if self.cluster_ms.take().is_some() {
-            self.writer.write(&MatroskaSpec::Cluster(Master::End)).map_err(enc_err)?;
-        }
-        Ok(())
+        self.close_cluster()
     }
 
     fn finish(&mut self, trailing_padding: u32) -> Result<(), RecorderError> {
         let padding = (trailing_padding > 0).then(|| i64::from(trailing_padding) * 1_000_000_000 / 48_000);
         self.release_held(padding)?;
-        if self.cluster_ms.take().is_some() {
-            self.writer.write(&MatroskaSpec::Cluster(Master::End)).map_err(enc_err)?;
-        }
-        Ok(())
+        self.close_cluster()
     }
 
     fn take_bytes(&mut self) -> Vec<u8> {
