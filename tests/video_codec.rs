@@ -4,7 +4,11 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod common;
+
 use std::process::Command;
+
+use common::{chromium_duration, ffmpeg_errors, probe};
 
 use mediarecorder::codec::vpx::{VpxCodec, VpxConfig, VpxEncoder};
 use mediarecorder::devices::{read_code, render_pattern, PatternSpec};
@@ -163,4 +167,27 @@ fn the_webm_muxer_interleaves_video_and_opus_into_a_stream_players_decode() {
         let i = i as u32;
         assert_eq!(read_code(decoded, w, h), Some((i, i * 1000 / 30)), "frame {i}");
     }
+    // The streamed form has no length; finalized, it has Duration and Cues (on the video
+    // track: clusters start at key frames) and plays in Chromium for its 3 s.
+    assert_eq!(chromium_duration(&file), "duration=Infinity");
+    let finished = dir.path().join("av-finished.webm");
+    let mut out = Vec::new();
+    let done = mediarecorder::container::webm::finalize(
+        || Ok(std::io::Cursor::new(&bytes)),
+        &mut out,
+        mediarecorder::container::webm::Damage::Refuse,
+    )
+    .unwrap();
+    std::fs::write(&finished, &out).unwrap();
+    assert_eq!(done.clusters, 3, "one cluster per key frame");
+    assert!((done.duration_ms - 3000.0).abs() < 40.0, "{}", done.duration_ms);
+    assert_eq!(ffmpeg_errors(&finished), "");
+    let d = probe(&finished).duration_s;
+    assert!((d - 3.0).abs() < 0.05, "ffprobe {d}");
+    let title = chromium_duration(&finished);
+    let chromium: f64 = title.trim_start_matches("duration=").parse().unwrap_or(f64::NAN);
+    assert!((chromium - 3.0).abs() <= 0.2, "Chromium: {title}");
+    let cues = Command::new("mkvinfo").arg("--all").arg(&finished).output().unwrap();
+    let cues = String::from_utf8_lossy(&cues.stdout);
+    assert_eq!(cues.matches("Cue track: 2").count(), 3, "cues point at the video track: {cues}");
 }

@@ -1,6 +1,7 @@
 //! Turns a streamed WebM (unknown sizes, no Duration: what every browser's MediaRecorder leaves)
 //! into a finished file players can seek in: a sized Segment with SeekHead, Info with Duration,
-//! Tracks, Cues (one cue per cluster) ahead of the Clusters.
+//! Tracks, Cues (one cue per cluster, on the video track when there is one: its clusters start
+//! at key frames) ahead of the Clusters.
 //!
 //! Two passes over the input: the first measures each cluster as it will be written, so every
 //! offset in SeekHead and Cues is known before the first byte goes out; the second writes.
@@ -33,6 +34,8 @@ pub struct Finalized {
 struct Layout {
     info: Vec<MatroskaSpec>,
     tracks: MatroskaSpec,
+    /// The track the cues point at.
+    cue_track: u64,
     /// Per cluster: its timestamp (ms) and its size once written.
     clusters: Vec<(u64, u64)>,
     duration_ms: f64,
@@ -72,7 +75,7 @@ pub fn finalize<R: Read>(
         let clusters_at = cues_at + cues.len() as u64;
         let new_seek_head =
             encode(&seek_head_tag(&[(0x1549A966, info_at), (0x1654AE6B, tracks_at), (0x1C53BB6B, cues_at)]))?;
-        let new_cues = encode(&cues_tag(&layout.clusters, clusters_at))?;
+        let new_cues = encode(&cues_tag(&layout.clusters, layout.cue_track, clusters_at))?;
         let stable = new_seek_head.len() == seek_head.len() && new_cues.len() == cues.len();
         seek_head = new_seek_head;
         cues = new_cues;
@@ -117,9 +120,11 @@ pub fn finalize<R: Read>(
 fn measure(input: impl Read, damage: Damage) -> Result<Layout, RecorderError> {
     let mut info = None;
     let mut tracks = None;
+    let mut kinds = TrackKinds::default();
     let mut codec_delay_ms = 0.0;
     let mut clusters = Vec::new();
-    let mut end_ms = 0.0f64;
+    let mut audio_end_ms = 0.0f64;
+    let mut video = VideoSpan::default();
     for_each_element(input, damage, |tag| {
         match tag {
             MatroskaSpec::Info(Master::Full(children)) => {
@@ -128,6 +133,7 @@ fn measure(input: impl Read, damage: Damage) -> Result<Layout, RecorderError> {
             }
             MatroskaSpec::Tracks(Master::Full(ref entries)) => {
                 codec_delay_ms = find_codec_delay(entries) as f64 / 1e6;
+                kinds = TrackKinds::of(entries);
                 tracks = Some(tag);
             }
             MatroskaSpec::Cluster(Master::Full(ref children)) => {
@@ -136,8 +142,10 @@ fn measure(input: impl Read, damage: Damage) -> Result<Layout, RecorderError> {
                     .find_map(|c| if let MatroskaSpec::Timestamp(t) = c { Some(*t) } else { None })
                     .ok_or_else(|| RecorderError::Encoding("a cluster has no timestamp".into()))?;
                 for child in children {
-                    if let Some(end) = block_end_ms(child, cluster_ms) {
-                        end_ms = end_ms.max(end);
+                    match block_times(child, cluster_ms) {
+                        Some((track, start, _)) if Some(track) == kinds.video => video.add(start),
+                        Some((_, _, end)) => audio_end_ms = audio_end_ms.max(end),
+                        None => {}
                     }
                 }
                 clusters.push((cluster_ms, encode(&tag)?.len() as u64));
@@ -148,9 +156,51 @@ fn measure(input: impl Read, damage: Damage) -> Result<Layout, RecorderError> {
     })?;
     let mut info = info.ok_or_else(|| RecorderError::Encoding("the recording has no Info".into()))?;
     let tracks = tracks.ok_or_else(|| RecorderError::Encoding("the recording has no Tracks".into()))?;
-    let duration_ms = (end_ms - codec_delay_ms).max(0.0);
+    // Audio blocks are stamped with the encoder's pre-skip included (CodecDelay); video blocks
+    // are on the media timeline already.
+    let duration_ms = (audio_end_ms - codec_delay_ms).max(video.end_ms()).max(0.0);
     info.push(MatroskaSpec::Duration(duration_ms * 1e6 / TIMESTAMP_SCALE_NS as f64));
-    Ok(Layout { info, tracks, clusters, duration_ms })
+    Ok(Layout { info, tracks, cue_track: kinds.video.unwrap_or(1), clusters, duration_ms })
+}
+
+/// Which track number is the video, if any.
+#[derive(Default)]
+struct TrackKinds {
+    video: Option<u64>,
+}
+
+impl TrackKinds {
+    fn of(entries: &[MatroskaSpec]) -> TrackKinds {
+        let video = entries
+            .iter()
+            .filter_map(|e| if let MatroskaSpec::TrackEntry(Master::Full(c)) = e { Some(c) } else { None })
+            .find(|c| c.iter().any(|f| matches!(f, MatroskaSpec::TrackType(1))))
+            .and_then(|c| c.iter().find_map(|f| if let MatroskaSpec::TrackNumber(n) = f { Some(*n) } else { None }));
+        TrackKinds { video }
+    }
+}
+
+/// The video track's extent: a frame lasts until the next; the last one as long as the one
+/// before it.
+#[derive(Default)]
+struct VideoSpan {
+    last_ms: Option<f64>,
+    last_interval_ms: f64,
+}
+
+impl VideoSpan {
+    fn add(&mut self, start_ms: f64) {
+        if let Some(last) = self.last_ms {
+            if start_ms > last {
+                self.last_interval_ms = start_ms - last;
+            }
+        }
+        self.last_ms = Some(self.last_ms.map_or(start_ms, |l| l.max(start_ms)));
+    }
+
+    fn end_ms(&self) -> f64 {
+        self.last_ms.map_or(0.0, |l| l + self.last_interval_ms)
+    }
 }
 
 /// Streams the top-level elements (Info, Tracks and Clusters whole) to `f`. With
@@ -218,9 +268,10 @@ fn find_codec_delay(entries: &[MatroskaSpec]) -> u64 {
         .unwrap_or(0)
 }
 
-/// End time (ms) of a SimpleBlock or BlockGroup: its timestamp plus its Opus packet's length,
-/// less any DiscardPadding.
-fn block_end_ms(tag: &MatroskaSpec, cluster_ms: u64) -> Option<f64> {
+/// Track, start and end time (ms) of a SimpleBlock or BlockGroup. The end is the start plus the
+/// Opus packet's length less any DiscardPadding (meaningless for video, whose blocks the
+/// caller times by their starts).
+fn block_times(tag: &MatroskaSpec, cluster_ms: u64) -> Option<(u64, f64, f64)> {
     let (block, padding_ns) = match tag {
         MatroskaSpec::SimpleBlock(b) => (b, 0),
         MatroskaSpec::BlockGroup(Master::Full(children)) => {
@@ -231,13 +282,16 @@ fn block_end_ms(tag: &MatroskaSpec, cluster_ms: u64) -> Option<f64> {
         }
         _ => return None,
     };
-    // Track number vint (1 byte here: track 1), 16-bit relative timestamp, flags, frame.
-    let track_len = block.first().map(|b| b.leading_zeros() as usize + 1)?;
+    // Track number vint (1 byte for tracks below 127, as written here), 16-bit relative
+    // timestamp, flags, frame.
+    let first = *block.first()?;
+    let track_len = first.leading_zeros() as usize + 1;
+    let track = if track_len == 1 { u64::from(first & 0x7f) } else { 0 };
     let rel = i16::from_be_bytes([*block.get(track_len)?, *block.get(track_len + 1)?]);
     let frame = block.get(track_len + 3..)?;
     let samples = packet_samples(frame).unwrap_or(0);
     let start = cluster_ms as f64 + f64::from(rel);
-    Some(start + f64::from(samples) / 48.0 - padding_ns as f64 / 1e6)
+    Some((track, start, start + f64::from(samples) / 48.0 - padding_ns as f64 / 1e6))
 }
 
 fn seek_head_tag(entries: &[(u32, u64)]) -> MatroskaSpec {
@@ -254,7 +308,7 @@ fn seek_head_tag(entries: &[(u32, u64)]) -> MatroskaSpec {
     ))
 }
 
-fn cues_tag(clusters: &[(u64, u64)], clusters_at: u64) -> MatroskaSpec {
+fn cues_tag(clusters: &[(u64, u64)], track: u64, clusters_at: u64) -> MatroskaSpec {
     let mut at = clusters_at;
     let points = clusters
         .iter()
@@ -262,7 +316,7 @@ fn cues_tag(clusters: &[(u64, u64)], clusters_at: u64) -> MatroskaSpec {
             let point = MatroskaSpec::CuePoint(Master::Full(vec![
                 MatroskaSpec::CueTime(time_ms),
                 MatroskaSpec::CueTrackPositions(Master::Full(vec![
-                    MatroskaSpec::CueTrack(1),
+                    MatroskaSpec::CueTrack(track),
                     MatroskaSpec::CueClusterPosition(at),
                 ])),
             ]));
