@@ -38,8 +38,17 @@ enum Command {
         /// Without it: the default microphone, or the test tone when there is none.
         #[arg(long)]
         audio: Option<String>,
-        /// Container and codec, e.g. `audio/ogg;codecs=opus` or `audio/webm;codecs=opus`
-        /// (default: from the output file's extension, else Ogg Opus).
+        /// Record no audio (a video-only file; needs --video).
+        #[arg(long, requires = "video", conflicts_with = "audio")]
+        no_audio: bool,
+        /// Video device id from `devices`: `test:pattern[?w=640&h=480&fps=30]`, `test:canvas`.
+        #[arg(long)]
+        video: Option<String>,
+        /// Video bitrate in bit/s (default 2500000).
+        #[arg(long)]
+        video_bitrate: Option<u32>,
+        /// Container and codecs, e.g. `audio/ogg;codecs=opus`, `audio/webm;codecs=opus`,
+        /// `video/webm;codecs=vp9,opus` (default: from the output file's extension and the tracks).
         #[arg(long)]
         mime: Option<String>,
         /// Deliver data every this many milliseconds of media.
@@ -81,9 +90,31 @@ pub fn run() -> Result<()> {
     let Some(command) = Cli::parse().command else { return open_window() };
     match command {
         Command::Devices { json } => list_devices(json),
-        Command::Record { audio, mime, timeslice, duration, audio_bitrate, cbr, force, output } => {
-            record(RecordArgs { audio, mime, timeslice, duration, audio_bitrate, cbr, force, output })
-        }
+        Command::Record {
+            audio,
+            no_audio,
+            video,
+            video_bitrate,
+            mime,
+            timeslice,
+            duration,
+            audio_bitrate,
+            cbr,
+            force,
+            output,
+        } => record(RecordArgs {
+            audio,
+            no_audio,
+            video,
+            video_bitrate,
+            mime,
+            timeslice,
+            duration,
+            audio_bitrate,
+            cbr,
+            force,
+            output,
+        }),
         Command::Recover { list, session, output, force } => match (list, output) {
             (true, _) => list_unfinished(),
             (false, Some(output)) => recover(session.as_deref(), &output, force),
@@ -172,6 +203,9 @@ fn list_devices(json: bool) -> Result<()> {
 
 struct RecordArgs {
     audio: Option<String>,
+    no_audio: bool,
+    video: Option<String>,
+    video_bitrate: Option<u32>,
     mime: Option<String>,
     timeslice: Option<u32>,
     duration: Option<f64>,
@@ -185,13 +219,20 @@ struct RecordArgs {
 fn mime_for(args: &RecordArgs) -> Result<String> {
     if let Some(m) = &args.mime {
         if !MediaRecorder::is_type_supported(m) {
-            bail!("the MIME type \"{m}\" is not supported (try audio/ogg;codecs=opus or audio/webm;codecs=opus)");
+            bail!(
+                "the MIME type \"{m}\" is not supported (try audio/ogg;codecs=opus, audio/webm;codecs=opus \
+                 or video/webm;codecs=vp8,opus)"
+            );
         }
         return Ok(m.clone());
     }
-    Ok(match args.output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("webm" | "weba") => "audio/webm;codecs=opus".into(),
-        _ => "audio/ogg;codecs=opus".into(),
+    let extension = args.output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    Ok(match (extension.as_deref(), args.video.is_some()) {
+        // The recorder picks the codecs for the tracks (VP8 and Opus).
+        (Some("webm"), true) => "video/webm".into(),
+        (_, true) => bail!("video is recorded to WebM: give the output a .webm name"),
+        (Some("webm" | "weba"), false) => "audio/webm;codecs=opus".into(),
+        (_, false) => "audio/ogg;codecs=opus".into(),
     })
 }
 
@@ -235,24 +276,30 @@ fn warn_if_space_is_low(output: &Path, bitrate: u32) {
 fn record(args: RecordArgs) -> Result<()> {
     let mime = mime_for(&args)?;
     check_output(&args.output, args.force)?;
-    warn_if_space_is_low(&args.output, args.audio_bitrate.unwrap_or(128_000));
+    let video_bitrate = args.video.as_ref().map_or(0, |_| args.video_bitrate.unwrap_or(2_500_000));
+    warn_if_space_is_low(&args.output, args.audio_bitrate.unwrap_or(128_000) + video_bitrate);
     let pending = unfinished().len();
     if pending > 0 {
         eprintln!("{pending} earlier recording(s) never finished: see `mediarecorder recover --list`.");
     }
     let audio_id = match &args.audio {
-        Some(id) => id.clone(),
-        None if devices::has_microphone() => devices::DEFAULT_ID.to_string(),
+        _ if args.no_audio => None,
+        Some(id) => Some(id.clone()),
+        None if devices::has_microphone() => Some(devices::DEFAULT_ID.to_string()),
         None => {
             eprintln!("No microphone found: recording the test tone.");
-            devices::TEST_TONE_ID.to_string()
+            Some(devices::TEST_TONE_ID.to_string())
         }
     };
-    let stream = MediaStream::open(Some(&audio_id), None).with_context(|| format!("cannot open \"{audio_id}\""))?;
-    let label = stream.tracks().first().map(|t| t.label().to_string()).unwrap_or_default();
+    let stream = MediaStream::open(audio_id.as_deref(), args.video.as_deref()).with_context(|| {
+        let ids: Vec<&str> = audio_id.iter().chain(&args.video).map(String::as_str).collect();
+        format!("cannot open \"{}\"", ids.join("\" and \""))
+    })?;
+    let label = stream.tracks().iter().map(|t| t.label().to_string()).collect::<Vec<_>>().join(" + ");
     let options = MediaRecorderOptions {
         mime_type: Some(mime),
         audio_bits_per_second: args.audio_bitrate,
+        video_bits_per_second: args.video_bitrate,
         audio_bitrate_mode: if args.cbr { BitrateMode::Constant } else { BitrateMode::Variable },
         ..Default::default()
     };
@@ -336,6 +383,16 @@ fn record(args: RecordArgs) -> Result<()> {
         stats.dropped_buffers,
         stats.overrun_frames
     );
+    if stats.video_size != (0, 0) {
+        let (w, h) = stats.video_size;
+        let total = stats.video_frames + stats.dropped_video_frames;
+        println!(
+            "Video {w}×{h}: {} frames encoded, {} dropped ({:.1} % delivered)",
+            stats.video_frames,
+            stats.dropped_video_frames,
+            100.0 * stats.video_frames as f64 / total.max(1) as f64
+        );
+    }
     let kept = format!("recording ended early; what was recorded is in {}", args.output.display());
     match (failure, ended_early) {
         (Some(e), _) => Err(anyhow::Error::new(e).context(kept)),

@@ -28,13 +28,34 @@ pub enum AudioCodec {
     Opus,
 }
 
-/// What a recording produces: a container plus the codec of each kind of track.
+/// Video codecs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VideoCodec {
+    /// VP8 through libvpx (the browsers' default for `video/webm`).
+    Vp8,
+    /// VP9 profile 0 through libvpx.
+    Vp9,
+}
+
+impl VideoCodec {
+    /// The name in a MIME type's `codecs` parameter.
+    pub fn name(self) -> &'static str {
+        match self {
+            VideoCodec::Vp8 => "vp8",
+            VideoCodec::Vp9 => "vp9",
+        }
+    }
+}
+
+/// What a MIME type asks for: a container, and the codecs it names (none: the recorder picks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Format {
     /// The container.
     pub container: Container,
-    /// The audio codec (every supported container carries audio).
-    pub audio: AudioCodec,
+    /// The audio codec named, if any.
+    pub audio: Option<AudioCodec>,
+    /// The video codec named, if any.
+    pub video: Option<VideoCodec>,
     /// Top-level type as written by the user (`audio` or `video`), kept for `mime_type()`.
     pub top: TopLevel,
 }
@@ -48,15 +69,24 @@ pub enum TopLevel {
     Video,
 }
 
-impl Format {
-    /// The default for an audio-only stream: Ogg Opus, as Firefox does.
-    pub const DEFAULT_AUDIO: Format =
-        Format { container: Container::Ogg, audio: AudioCodec::Opus, top: TopLevel::Audio };
+/// What one recording writes: the container, and the codec of each track it records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Recording {
+    /// The container.
+    pub container: Container,
+    /// The audio track's codec, when the stream has audio.
+    pub audio: Option<AudioCodec>,
+    /// The video track's codec, when the stream has video.
+    pub video: Option<VideoCodec>,
+    top: TopLevel,
+}
 
+impl Format {
     /// Parses and checks a MIME type. `Ok(None)` for the empty string ("the recorder picks").
     ///
     /// # Errors
-    /// A message saying why the type cannot be produced (unparseable, unknown container or codec).
+    /// A message saying why the type cannot be produced (unparseable, unknown container or codec,
+    /// a video codec in an audio type or in Ogg).
     pub fn parse(mime: &str) -> Result<Option<Format>, String> {
         let mime = mime.trim();
         if mime.is_empty() {
@@ -73,35 +103,98 @@ impl Format {
             "webm" => Container::WebM,
             other => return Err(format!("\"{mime}\": the {other} container is not supported")),
         };
-        if top == TopLevel::Video {
-            return Err(format!("\"{mime}\": video recording is not supported yet"));
+        if top == TopLevel::Video && container == Container::Ogg {
+            return Err(format!("\"{mime}\": Ogg carries audio only here; use video/webm"));
         }
-        let mut audio = None;
+        let (mut audio, mut video) = (None, None);
         for codec in &parsed.codecs {
             match codec.as_str() {
                 "opus" => audio = Some(AudioCodec::Opus),
+                "vp8" | "vp8.0" => video = Some(VideoCodec::Vp8),
+                // RFC 6381 style `vp09.PP.LL.DD`: profile 0, 8 bits is what libvpx writes here.
+                "vp9" | "vp9.0" => video = Some(VideoCodec::Vp9),
+                c if c.starts_with("vp09.00.") && c.split('.').nth(3).is_none_or(|depth| depth == "08") => {
+                    video = Some(VideoCodec::Vp9);
+                }
                 other => return Err(format!("\"{mime}\": the codec \"{other}\" is not supported")),
             }
         }
-        Ok(Some(Format { container, audio: audio.unwrap_or(AudioCodec::Opus), top }))
+        if video.is_some() && top == TopLevel::Audio {
+            return Err(format!("\"{mime}\": an audio type cannot carry a video codec"));
+        }
+        Ok(Some(Format { container, audio, video, top }))
     }
 
-    /// The full MIME type with codecs, as `mime_type()` reports it once recording started.
-    pub fn mime_type(&self) -> String {
-        self.to_string()
+    /// What a recording of a stream with these kinds of tracks writes for `requested` (`None`: the
+    /// recorder picks: Ogg Opus for audio, as Firefox; WebM VP8 + Opus for video, as Chromium).
+    ///
+    /// # Errors
+    /// Why the type cannot carry the tracks: an audio type for a stream with video, or a type
+    /// naming a video codec for a stream without video (the spec's `NotSupportedError`).
+    pub fn for_tracks(requested: Option<Format>, has_audio: bool, has_video: bool) -> Result<Recording, String> {
+        let Some(f) = requested else {
+            return Ok(if has_video {
+                Recording {
+                    container: Container::WebM,
+                    audio: has_audio.then_some(AudioCodec::Opus),
+                    video: Some(VideoCodec::Vp8),
+                    top: TopLevel::Video,
+                }
+            } else {
+                Recording {
+                    container: Container::Ogg,
+                    audio: Some(AudioCodec::Opus),
+                    video: None,
+                    top: TopLevel::Audio,
+                }
+            });
+        };
+        if has_video && f.top == TopLevel::Audio {
+            return Err(format!("\"{f}\" is an audio type and the stream has video"));
+        }
+        if !has_video && f.video.is_some() {
+            return Err(format!("\"{f}\" names a video codec and the stream has no video"));
+        }
+        Ok(Recording {
+            container: f.container,
+            // Audio in a video type is recorded even when only the video codec is named, as
+            // browsers do (`video/webm;codecs=vp8` with a microphone gives vp8,opus).
+            audio: has_audio.then_some(f.audio.unwrap_or(AudioCodec::Opus)),
+            video: has_video.then_some(f.video.unwrap_or(VideoCodec::Vp8)),
+            top: f.top,
+        })
+    }
+}
+
+fn codecs_list(audio: Option<AudioCodec>, video: Option<VideoCodec>) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    names.extend(video.map(VideoCodec::name));
+    names.extend(audio.map(|AudioCodec::Opus| "opus"));
+    names.join(",")
+}
+
+fn top_name(top: TopLevel) -> &'static str {
+    match top {
+        TopLevel::Audio => "audio",
+        TopLevel::Video => "video",
     }
 }
 
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let top = match self.top {
-            TopLevel::Audio => "audio",
-            TopLevel::Video => "video",
-        };
-        let codec = match self.audio {
-            AudioCodec::Opus => "opus",
-        };
-        write!(f, "{top}/{};codecs={codec}", self.container.extension())
+        write!(f, "{}/{}", top_name(self.top), self.container.extension())?;
+        match (self.audio, self.video) {
+            (None, None) if self.top == TopLevel::Audio => write!(f, ";codecs=opus"),
+            (None, None) => Ok(()),
+            (a, v) => write!(f, ";codecs={}", codecs_list(a, v)),
+        }
+    }
+}
+
+impl Recording {
+    /// The full MIME type with codecs, as `mime_type()` reports it once recording started.
+    pub fn mime_type(&self) -> String {
+        format!("{}/{};codecs={}", top_name(self.top), self.container.extension(), codecs_list(self.audio, self.video))
     }
 }
 
@@ -160,8 +253,11 @@ mod tests {
     fn parses_case_whitespace_and_quotes() {
         let f = Format::parse(" Audio/WebM ; Codecs=\"OPUS\" ").unwrap().unwrap();
         assert_eq!(f.container, Container::WebM);
-        assert_eq!(f.mime_type(), "audio/webm;codecs=opus");
-        assert_eq!(Format::parse("audio/ogg").unwrap().unwrap().mime_type(), "audio/ogg;codecs=opus");
+        assert_eq!(f.to_string(), "audio/webm;codecs=opus");
+        let ogg = Format::for_tracks(Format::parse("audio/ogg").unwrap(), true, false).unwrap();
+        assert_eq!(ogg.mime_type(), "audio/ogg;codecs=opus");
+        let vp9 = Format::parse("video/webm; codecs=\"vp09.00.10.08, opus\"").unwrap().unwrap();
+        assert_eq!(vp9.video, Some(VideoCodec::Vp9));
     }
 
     #[test]
@@ -175,10 +271,29 @@ mod tests {
             "audio/webm;codecs=",
             "audio/ogg;codecs",
             "text/plain",
-            "video/webm;codecs=vp8",
+            "audio/webm;codecs=vp8",
+            "video/ogg",
+            "video/webm;codecs=h264",
+            "video/webm;codecs=vp09.02.10.10",
         ] {
             assert!(Format::parse(bad).is_err(), "{bad} should be rejected");
         }
         assert_eq!(Format::parse("").unwrap(), None);
+    }
+
+    #[test]
+    fn the_tracks_decide_what_is_written() {
+        let parse = |m: &str| Format::parse(m).unwrap();
+        let mime = |m: &str, a, v| Format::for_tracks(parse(m), a, v).map(|r| r.mime_type());
+        assert_eq!(mime("", true, false).unwrap(), "audio/ogg;codecs=opus");
+        assert_eq!(mime("", true, true).unwrap(), "video/webm;codecs=vp8,opus");
+        assert_eq!(mime("", false, true).unwrap(), "video/webm;codecs=vp8");
+        assert_eq!(mime("video/webm;codecs=vp9", true, true).unwrap(), "video/webm;codecs=vp9,opus");
+        assert_eq!(mime("video/webm", true, false).unwrap(), "video/webm;codecs=opus");
+        assert_eq!(mime("video/webm;codecs=vp8,opus", false, true).unwrap(), "video/webm;codecs=vp8");
+        // The spec's NotSupportedError cases.
+        assert!(mime("audio/webm", true, true).is_err());
+        assert!(mime("audio/ogg", false, true).is_err());
+        assert!(mime("video/webm;codecs=vp8", true, false).is_err());
     }
 }

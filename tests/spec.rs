@@ -287,14 +287,31 @@ fn a_failing_store_fires_error_then_last_data_then_stop() {
 #[test]
 fn is_type_supported_follows_the_rules() {
     assert!(MediaRecorder::is_type_supported(""));
-    for yes in
-        ["audio/ogg;codecs=opus", "audio/ogg", "audio/webm;codecs=opus", "audio/webm", "AUDIO/WEBM; CODECS=\"Opus\""]
-    {
+    for yes in [
+        "audio/ogg;codecs=opus",
+        "audio/ogg",
+        "audio/webm;codecs=opus",
+        "audio/webm",
+        "AUDIO/WEBM; CODECS=\"Opus\"",
+        "video/webm",
+        "video/webm;codecs=vp8",
+        "video/webm;codecs=vp9,opus",
+        "video/webm;codecs=\"vp8, opus\"",
+    ] {
         assert!(MediaRecorder::is_type_supported(yes), "{yes}");
     }
-    for no in
-        ["not a type", "audio/", "audio/mp4", "audio/webm;codecs=vorbis", "audio/ogg;codecs=opus,flac", "text/html"]
-    {
+    for no in [
+        "not a type",
+        "audio/",
+        "audio/mp4",
+        "audio/webm;codecs=vorbis",
+        "audio/ogg;codecs=opus,flac",
+        "text/html",
+        "audio/webm;codecs=vp8",
+        "video/ogg",
+        "video/mp4;codecs=avc1",
+        "video/webm;codecs=h264",
+    ] {
         assert!(!MediaRecorder::is_type_supported(no), "{no}");
     }
 }

@@ -17,6 +17,14 @@ pub trait Muxer: Send {
     /// `Encoding` when the container writer fails.
     fn write_audio(&mut self, packet: Vec<u8>, pts_samples: u64, samples: u32) -> Result<(), RecorderError>;
 
+    /// Adds one encoded video frame shown from `pts_ms`; a key frame may start a cluster.
+    ///
+    /// # Errors
+    /// `Encoding` when the container has no video track or its writer fails.
+    fn write_video(&mut self, _frame: &[u8], _pts_ms: u64, _keyframe: bool) -> Result<(), RecorderError> {
+        Err(RecorderError::Encoding("this container carries no video".into()))
+    }
+
     /// Ends the current page/cluster so the bytes taken next start a new one.
     ///
     /// # Errors
@@ -38,8 +46,21 @@ pub trait Muxer: Send {
 /// # Errors
 /// `Encoding` when the headers cannot be written.
 pub fn new_muxer(container: Container, channels: u16, pre_skip: u16) -> Result<Box<dyn Muxer>, RecorderError> {
-    Ok(match container {
-        Container::Ogg => Box::new(ogg::OggOpusMuxer::new(channels, pre_skip)?),
-        Container::WebM => Box::new(webm::WebmMuxer::new(channels, pre_skip)?),
+    new_av_muxer(container, Some((channels, pre_skip)), None)
+}
+
+/// A muxer for an Opus track (`(channels, pre_skip)`) and/or a video track.
+///
+/// # Errors
+/// `Encoding` when the container cannot carry the tracks or the headers cannot be written.
+pub fn new_av_muxer(
+    container: Container,
+    audio: Option<(u16, u16)>,
+    video: Option<webm::VideoTrack>,
+) -> Result<Box<dyn Muxer>, RecorderError> {
+    Ok(match (container, audio, video) {
+        (Container::Ogg, Some((channels, pre_skip)), None) => Box::new(ogg::OggOpusMuxer::new(channels, pre_skip)?),
+        (Container::Ogg, ..) => return Err(RecorderError::Encoding("Ogg carries one Opus track here".into())),
+        (Container::WebM, audio, video) => Box::new(webm::WebmMuxer::with_tracks(audio, video)?),
     })
 }

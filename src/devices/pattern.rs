@@ -113,7 +113,9 @@ fn run(spec: PatternSpec, source: &TrackSource) {
         if due > now {
             std::thread::sleep(Duration::from_nanos(due - now));
         } else if now - due > period_ns {
-            n = (now - start_ns) / period_ns;
+            let caught_up = (now - start_ns) / period_ns;
+            source.add_skipped(caught_up - n);
+            n = caught_up;
             continue;
         }
         let ms = n * 1000 / u64::from(spec.fps);

@@ -67,9 +67,13 @@ pub struct TrackSource {
     ended: AtomicBool,
     enabled: AtomicBool,
     subscribers: Mutex<Vec<Sender<AudioBuffer>>>,
-    video_subscribers: Mutex<Vec<Sender<VideoFrame>>>,
+    /// Each video subscriber with its own count of frames it missed.
+    video_subscribers: Mutex<Vec<(Sender<VideoFrame>, Arc<AtomicU64>)>>,
+    /// The newest frame: what the source shows now (a recorder's first frame).
+    last_frame: Mutex<Option<VideoFrame>>,
     dropped_buffers: AtomicU64,
     dropped_frames: AtomicU64,
+    skipped_frames: AtomicU64,
     overrun_frames: AtomicU64,
     end_reason: Mutex<Option<String>>,
 }
@@ -108,14 +112,18 @@ impl TrackSource {
     /// counted in [`MediaStreamTrack::dropped_frames`].
     pub fn deliver_video(&self, frame: VideoFrame) {
         let mut subs = self.video_subscribers.lock().unwrap_or_else(PoisonError::into_inner);
-        subs.retain(|tx| match tx.try_send(frame.clone()) {
+        subs.retain(|(tx, missed)| match tx.try_send(frame.clone()) {
             Ok(()) => true,
             Err(TrySendError::Full(_)) => {
+                missed.fetch_add(1, Ordering::Relaxed);
                 self.dropped_frames.fetch_add(1, Ordering::Relaxed);
                 true
             }
             Err(TrySendError::Disconnected(_)) => false,
         });
+        drop(subs);
+        // Frames share their pixels (`Arc`): keeping the newest costs no copy.
+        *self.last_frame.lock().unwrap_or_else(PoisonError::into_inner) = Some(frame);
     }
 
     /// For sources faster than real time (soak tests): `true` when someone is listening and
@@ -123,6 +131,11 @@ impl TrackSource {
     pub fn ready_for_more(&self) -> bool {
         let subs = self.subscribers.lock().unwrap_or_else(PoisonError::into_inner);
         !subs.is_empty() && subs.iter().all(|tx| tx.len() <= SUBSCRIBER_QUEUE / 2)
+    }
+
+    /// Counts video frames the source could not make in time (its thread was starved).
+    pub fn add_skipped(&self, frames: u64) {
+        self.skipped_frames.fetch_add(frames, Ordering::Relaxed);
     }
 
     /// Counts frames the device produced that the capture ring had no room for.
@@ -281,6 +294,11 @@ impl MediaStreamTrack {
         self.inner.source.dropped_frames.load(Ordering::Relaxed)
     }
 
+    /// Video frames the source itself skipped (it could not make them on time).
+    pub fn skipped_frames(&self) -> u64 {
+        self.inner.source.skipped_frames.load(Ordering::Relaxed)
+    }
+
     /// Frames lost in the capture ring (the device delivered faster than we drained).
     pub fn overrun_frames(&self) -> u64 {
         self.inner.source.overrun_frames.load(Ordering::Relaxed)
@@ -300,11 +318,22 @@ impl MediaStreamTrack {
     /// A new receiver of this track's video frames (queue of two). It disconnects when the
     /// track ends.
     pub fn subscribe_video(&self) -> Receiver<VideoFrame> {
+        self.subscribe_video_counting(Arc::default())
+    }
+
+    /// As [`subscribe_video`](Self::subscribe_video), and `missed` counts the frames this
+    /// subscriber missed because it was two frames behind.
+    pub fn subscribe_video_counting(&self, missed: Arc<AtomicU64>) -> Receiver<VideoFrame> {
         let (tx, rx) = crossbeam_channel::bounded(VIDEO_SUBSCRIBER_QUEUE);
         let mut subs = self.inner.source.video_subscribers.lock().unwrap_or_else(PoisonError::into_inner);
         if !self.inner.source.is_ended() && self.inner.kind == TrackKind::Video {
-            subs.push(tx);
+            subs.push((tx, missed));
         }
         rx
+    }
+
+    /// The newest video frame the source delivered (what it shows now), if any.
+    pub fn last_frame(&self) -> Option<VideoFrame> {
+        self.inner.source.last_frame.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }

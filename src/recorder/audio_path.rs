@@ -1,13 +1,11 @@
 //! The recorder's audio path: gate by pause windows on the capture clock, splice the seams,
-//! encode 20 ms Opus frames, and hand packets to the muxer.
+//! encode 20 ms Opus frames into packets for the muxer.
 
 use std::collections::VecDeque;
 
 use crate::codec::opus::{OpusEncoder, FRAME_SAMPLES};
-use crate::container::{new_muxer, Muxer};
 use crate::error::RecorderError;
 use crate::media::AudioBuffer;
-use crate::mime::Container;
 
 const NS_PER_FRAME: f64 = 1e9 / 48_000.0;
 /// Resume seams are cross-faded over 5 ms: long enough that no click survives (a jump between
@@ -21,10 +19,26 @@ struct Gate {
     pause: bool,
 }
 
-/// Encoder and muxer for one recording's audio track.
+/// One Opus packet and where it sits on the 48 kHz timeline (pre-skip included).
+#[derive(Debug)]
+pub(crate) struct AudioPacket {
+    pub data: Vec<u8>,
+    pub pts_samples: u64,
+    pub samples: u32,
+}
+
+impl AudioPacket {
+    /// The packet's block time in a WebM stream, ms.
+    pub fn pts_ms(&self) -> u64 {
+        self.pts_samples / 48
+    }
+}
+
+/// The encoder side of one recording's audio track.
 pub(crate) struct AudioPath {
     encoder: OpusEncoder,
-    muxer: Box<dyn Muxer>,
+    /// Encoded, not yet taken by the muxer.
+    packets: Vec<AudioPacket>,
     channels: usize,
     /// Accepted, not yet encoded, interleaved. At least `SEAM_FRAMES` stay here so a resume can
     /// cross-fade into the audio just before the pause.
@@ -43,17 +57,11 @@ pub(crate) struct AudioPath {
 }
 
 impl AudioPath {
-    pub(crate) fn new(
-        container: Container,
-        channels: u16,
-        bitrate: u32,
-        vbr: bool,
-    ) -> Result<AudioPath, RecorderError> {
+    pub(crate) fn new(channels: u16, bitrate: u32, vbr: bool) -> Result<AudioPath, RecorderError> {
         let encoder = OpusEncoder::new(channels, bitrate, vbr)?;
-        let muxer = new_muxer(container, channels, encoder.pre_skip())?;
         Ok(AudioPath {
             encoder,
-            muxer,
+            packets: Vec::new(),
             channels: usize::from(channels),
             pending: Vec::with_capacity(48_000 * usize::from(channels)),
             fed_frames: 0,
@@ -64,6 +72,16 @@ impl AudioPath {
             consumed_until_ns: 0,
             accepted_capture_end_ns: 0,
         })
+    }
+
+    /// Channels encoded.
+    pub(crate) fn channels(&self) -> u16 {
+        self.channels as u16
+    }
+
+    /// The encoder's pre-skip, samples.
+    pub(crate) fn pre_skip(&self) -> u16 {
+        self.encoder.pre_skip()
     }
 
     /// Media captured at or after `at_ns` is not recorded until a resume.
@@ -179,28 +197,25 @@ impl AudioPath {
         let n = (FRAME_SAMPLES * self.channels).min(self.pending.len());
         let mut frame: Vec<f32> = self.pending.drain(..n).collect();
         frame.resize(FRAME_SAMPLES * self.channels, 0.0);
-        let packet = self.encoder.encode(&frame)?;
-        self.muxer.write_audio(packet, self.fed_frames, FRAME_SAMPLES as u32)?;
+        let data = self.encoder.encode(&frame)?;
+        self.packets.push(AudioPacket { data, pts_samples: self.fed_frames, samples: FRAME_SAMPLES as u32 });
         self.fed_frames += FRAME_SAMPLES as u64;
         Ok(())
     }
 
-    /// Ends the current page/cluster and returns the bytes since the last cut (the first
-    /// call's bytes begin with the container header).
-    pub(crate) fn cut(&mut self) -> Result<Vec<u8>, RecorderError> {
-        self.muxer.cut()?;
-        Ok(self.muxer.take_bytes())
+    /// The packets encoded since the last call, in order.
+    pub(crate) fn take_packets(&mut self) -> Vec<AudioPacket> {
+        std::mem::take(&mut self.packets)
     }
 
-    /// Encodes everything left, plus the encoder's lookahead, and ends the stream.
-    pub(crate) fn finish(&mut self) -> Result<Vec<u8>, RecorderError> {
+    /// Encodes everything left plus the encoder's lookahead (take the packets after), and
+    /// returns how many samples at the end are padding, not audio.
+    pub(crate) fn finish(&mut self) -> Result<u32, RecorderError> {
         let needed = self.accepted_frames + u64::from(self.encoder.pre_skip());
         while self.fed_frames < needed {
             self.encode_front()?;
         }
-        let padding = u32::try_from(self.fed_frames - needed).unwrap_or(0);
-        self.muxer.finish(padding)?;
-        Ok(self.muxer.take_bytes())
+        Ok(u32::try_from(self.fed_frames - needed).unwrap_or(0))
     }
 }
 
@@ -217,7 +232,7 @@ mod tests {
 
     #[test]
     fn pause_window_is_cut_out_of_the_timeline() {
-        let mut path = AudioPath::new(Container::Ogg, 1, 64_000, true).unwrap();
+        let mut path = AudioPath::new(1, 64_000, true).unwrap();
         path.pause_at(1_000_000_000);
         path.resume_at(2_000_000_000);
         // 3 s of input in 10 ms buffers.
@@ -231,12 +246,13 @@ mod tests {
 
     #[test]
     fn finish_encodes_everything_including_the_lookahead() {
-        let mut path = AudioPath::new(Container::WebM, 2, 64_000, false).unwrap();
+        let mut path = AudioPath::new(2, 64_000, false).unwrap();
         path.push(&AudioBuffer { pts_ns: 0, channels: 1, samples: vec![0.1; 1000].into() }).unwrap();
-        let head = path.cut().unwrap();
-        assert_eq!(&head[..4], &[0x1a, 0x45, 0xdf, 0xa3]);
-        let tail = path.finish().unwrap();
-        assert!(!tail.is_empty());
-        assert!(path.fed_frames >= 1000 + u64::from(path.encoder.pre_skip()));
+        assert!(path.take_packets().is_empty(), "the seam reserve holds the first 25 ms");
+        let padding = path.finish().unwrap();
+        let packets = path.take_packets();
+        let end = packets.last().map(|p| p.pts_samples + u64::from(p.samples)).unwrap();
+        assert_eq!(end - u64::from(padding), 1000 + u64::from(path.pre_skip()));
+        assert_eq!(packets[1].pts_samples, 960);
     }
 }

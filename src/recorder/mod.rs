@@ -2,7 +2,9 @@
 
 mod audio_path;
 mod events;
+mod media_path;
 mod options;
+mod video_path;
 mod worker;
 
 use std::path::PathBuf;
@@ -16,10 +18,13 @@ pub use options::{BitrateMode, MediaRecorderOptions};
 pub use worker::RecorderStats;
 
 use self::audio_path::AudioPath;
+use self::media_path::MediaPath;
+use self::video_path::{Timeline, VideoPath};
 use self::worker::{Command, Shared, WorkerConfig};
+use crate::container::{new_av_muxer, webm::VideoTrack};
 use crate::error::RecorderError;
 use crate::media::{now_ns, MediaStream, MediaStreamTrackState, TrackKind};
-use crate::mime::Format;
+use crate::mime::{Format, VideoCodec};
 
 /// The web's `RecordingState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,6 +46,8 @@ const COMMAND_QUEUE: usize = 64;
 struct Running {
     commands: Sender<Command>,
     thread: JoinHandle<()>,
+    /// The video timeline, gated here at the moment of a pause or resume call.
+    timeline: Arc<Timeline>,
 }
 
 /// Records a [`MediaStream`] into Ogg or WebM, as the browser's `MediaRecorder` does, and keeps
@@ -133,40 +140,58 @@ impl MediaRecorder {
         if live.is_empty() {
             return Err(RecorderError::NotSupported("the stream has no live track".into()));
         }
-        if live.iter().any(|t| t.kind() == TrackKind::Video) {
-            return Err(RecorderError::NotSupported(format!(
-                "\"{}\" cannot record a stream with video (video recording is not supported yet)",
-                self.requested.unwrap_or(Format::DEFAULT_AUDIO)
-            )));
-        }
-        let format = self.requested.unwrap_or(Format::DEFAULT_AUDIO);
-        let track = live
-            .into_iter()
-            .find(|t| t.kind() == TrackKind::Audio)
-            .ok_or_else(|| RecorderError::NotSupported("the stream has no live audio track".into()))?;
+        // One track of each kind is recorded, as browsers do.
+        let audio_track = live.iter().find(|t| t.kind() == TrackKind::Audio).cloned();
+        let video_track = live.iter().find(|t| t.kind() == TrackKind::Video).cloned();
+        let format = Format::for_tracks(self.requested, audio_track.is_some(), video_track.is_some())
+            .map_err(RecorderError::NotSupported)?;
         // A previous recording may still be flushing: its last events must come before Start.
         if let Some(previous) = lock(&self.running).take() {
             drop(state);
             let _finished = previous.thread.join();
             state = lock(&self.shared.state);
         }
-        let path = AudioPath::new(
+        let timeslice_ms = timeslice_ms.map(|t| t.max(worker::MIN_TIMESLICE_MS));
+        let chunk_ms = worker::chunk_ms(timeslice_ms);
+        let timeline = Timeline::new(now_ns());
+        let audio = match &audio_track {
+            Some(track) => Some(AudioPath::new(
+                track.channels().clamp(1, 2),
+                self.audio_bps,
+                self.bitrate_mode == BitrateMode::Variable,
+            )?),
+            None => None,
+        };
+        let video = match (&video_track, format.video) {
+            (Some(track), Some(codec)) => {
+                Some(VideoPath::start(track, codec, self.video_bps, Arc::clone(&timeline), chunk_ms as u64)?)
+            }
+            _ => None,
+        };
+        let muxer = new_av_muxer(
             format.container,
-            track.channels().clamp(1, 2),
-            self.audio_bps,
-            self.bitrate_mode == BitrateMode::Variable,
+            audio.as_ref().map(|a| (a.channels(), a.pre_skip())),
+            video.as_ref().zip(format.video).map(|(v, codec)| VideoTrack {
+                codec_id: match codec {
+                    VideoCodec::Vp8 => "V_VP8",
+                    VideoCodec::Vp9 => "V_VP9",
+                },
+                codec_private: None,
+                width: v.width,
+                height: v.height,
+            }),
         )?;
         *lock(&self.shared.stats) = RecorderStats::default();
         *lock(&self.shared.session_dir) = None;
         let config = WorkerConfig {
-            audio: track.subscribe_audio(),
+            audio: audio_track.as_ref().map_or_else(crossbeam_channel::never, |t| t.subscribe_audio()),
             generation: self.stream.generation(),
             stream: self.stream.clone(),
-            track,
-            path,
+            tracks: audio_track.into_iter().chain(video_track).collect(),
+            path: MediaPath::new(audio, video, muxer),
             mime_type: format.mime_type(),
             extension: format.container.extension(),
-            timeslice_ms: timeslice_ms.map(|t| t.max(worker::MIN_TIMESLICE_MS)),
+            timeslice_ms,
             store_root: lock(&self.store_root).clone(),
         };
         let (commands, commands_rx) = crossbeam_channel::bounded(COMMAND_QUEUE);
@@ -187,7 +212,7 @@ impl MediaRecorder {
                 }
             })
             .map_err(|e| RecorderError::Unknown(format!("cannot start the recorder thread: {e}")))?;
-        *lock(&self.running) = Some(Running { commands, thread });
+        *lock(&self.running) = Some(Running { commands, thread, timeline });
         *lock(&self.mime_type) = format.mime_type();
         *state = RecordingState::Recording;
         Ok(())
@@ -199,7 +224,22 @@ impl MediaRecorder {
         let Some(running) = running.as_ref() else {
             return Err(RecorderError::InvalidState("the recorder is not running".into()));
         };
-        match running.commands.try_send(command) {
+        // Video is gated before the call returns: no frame captured after a pause is encoded,
+        // however soon the encoder thread sees it.
+        let gated = match command {
+            Command::Pause { at_ns } => running.timeline.pause_at(at_ns),
+            Command::Resume { at_ns } => running.timeline.resume_at(at_ns),
+            Command::Stop { at_ns } => {
+                running.timeline.stop_at(at_ns);
+                false
+            }
+            Command::RequestData { .. } => false,
+        };
+        let sent = running.commands.try_send(command);
+        if sent.is_err() && gated {
+            running.timeline.undo_gate();
+        }
+        match sent {
             Ok(()) => {
                 *state = next;
                 Ok(())

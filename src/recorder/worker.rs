@@ -7,12 +7,13 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{select, Receiver, Sender};
 
-use super::audio_path::AudioPath;
 use super::events::{Blob, BlobEvent, RecorderEvent};
+use super::media_path::MediaPath;
 use super::RecordingState;
 use crate::error::RecorderError;
 use crate::media::{now_ns, AudioBuffer, MediaStream, MediaStreamTrack};
 use crate::store::SessionStore;
+use crossbeam_channel::never;
 
 /// Chunks are made durable at least this often, whatever the timeslice.
 pub(crate) const MAX_CHUNK_MS: f64 = 1_000.0;
@@ -54,6 +55,12 @@ pub struct RecorderStats {
     pub last_durable_delay_ms: f64,
     /// The largest such delay so far, ms.
     pub max_durable_delay_ms: f64,
+    /// Video frames encoded.
+    pub video_frames: u64,
+    /// Video frames dropped whole because the encoder was behind (or came too late to write).
+    pub dropped_video_frames: u64,
+    /// The recorded video's size (0×0 without video).
+    pub video_size: (u32, u32),
 }
 
 /// State shared between the API handle and the thread.
@@ -68,9 +75,11 @@ pub(crate) struct WorkerConfig {
     pub stream: MediaStream,
     /// The stream's track-set generation when `start` returned: any change after it is an error.
     pub generation: u64,
-    pub track: MediaStreamTrack,
+    /// The recorded tracks: audio (if any) first.
+    pub tracks: Vec<MediaStreamTrack>,
+    /// The audio track's buffers (`never()` without audio).
     pub audio: Receiver<AudioBuffer>,
-    pub path: AudioPath,
+    pub path: MediaPath,
     pub mime_type: String,
     pub extension: &'static str,
     pub timeslice_ms: Option<u32>,
@@ -79,8 +88,10 @@ pub(crate) struct WorkerConfig {
 
 struct Worker {
     stream: MediaStream,
-    track: MediaStreamTrack,
-    path: AudioPath,
+    tracks: Vec<MediaStreamTrack>,
+    path: MediaPath,
+    /// The stop call's capture time: media after it is not recorded.
+    stop_ns: u64,
     mime_type: String,
     store: Option<SessionStore>,
     events: Sender<RecorderEvent>,
@@ -98,8 +109,9 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
     let generation = cfg.generation;
     let mut w = Worker {
         stream: cfg.stream,
-        track: cfg.track,
+        tracks: cfg.tracks,
         path: cfg.path,
+        stop_ns: u64::MAX,
         mime_type: cfg.mime_type,
         store: None,
         events,
@@ -109,7 +121,7 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
         undelivered_from_ms: 0.0,
     };
     // The session exists before `start` fires, so a listener can ask for its directory then.
-    let tracks = vec![w.track.label().to_string()];
+    let tracks = w.tracks.iter().map(|t| t.label().to_string()).collect();
     let created = SessionStore::create(&cfg.store_root, &w.mime_type, cfg.extension, tracks);
     if let Ok(store) = &created {
         *w.shared.session_dir.lock().unwrap_or_else(PoisonError::into_inner) = Some(store.dir().to_path_buf());
@@ -120,13 +132,16 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
         Err(e) => return w.stop(Some(e)),
     }
 
-    let chunk_ms = cfg.timeslice_ms.map_or(MAX_CHUNK_MS, |t| f64::from(t).min(MAX_CHUNK_MS));
+    let chunk_ms = chunk_ms(cfg.timeslice_ms);
     let mut next_chunk_ms = chunk_ms.min(FIRST_CHUNK_MS);
     let mut next_event_ms = cfg.timeslice_ms.map(f64::from);
     let mut requests: Vec<(u64, Instant)> = Vec::new();
     let mut stop_at: Option<(u64, Instant)> = None;
-    let mut audio_ended = false;
-    let audio = cfg.audio;
+    let mut audio = cfg.audio;
+    let mut video = w.path.video_packets().unwrap_or_else(never);
+    if let Err(e) = w.path.hold_until(next_chunk_ms) {
+        return w.stop(Some(e));
+    }
 
     loop {
         select! {
@@ -140,17 +155,39 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
                     w.emit(RecorderEvent::Resume);
                 }
                 Ok(Command::RequestData { at_ns }) => requests.push((at_ns, Instant::now())),
-                Ok(Command::Stop { at_ns }) => stop_at = Some((at_ns, Instant::now())),
+                Ok(Command::Stop { at_ns }) => {
+                    // Media captured after the call is not recorded, however long the wait
+                    // for the media captured before it.
+                    w.path.pause_at(at_ns);
+                    stop_at = Some((at_ns, Instant::now()));
+                }
                 // The handle is gone (dropped without stop): stop at once.
                 Err(_) => stop_at = stop_at.or(Some((0, Instant::now()))),
             },
-            recv(audio) -> buf => match buf {
-                Ok(buf) => {
-                    if let Err(e) = w.path.push(&buf) {
-                        return w.stop(Some(e));
+            recv(audio) -> buf => {
+                let pushed = match buf {
+                    Ok(buf) => w.path.push_audio(&buf),
+                    Err(_) => {
+                        // Ended: a closed channel is always ready, so stop listening to it.
+                        audio = never();
+                        w.path.audio_ended()
                     }
+                };
+                if let Err(e) = pushed {
+                    return w.stop(Some(e));
                 }
-                Err(_) => audio_ended = true,
+            },
+            recv(video) -> out => {
+                let pushed = match out {
+                    Ok(out) => w.path.push_video(out),
+                    Err(_) => {
+                        video = never();
+                        w.path.video_ended()
+                    }
+                };
+                if let Err(e) = pushed {
+                    return w.stop(Some(e));
+                }
             },
             default(TICK) => {}
         }
@@ -165,7 +202,7 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
             // After a burst (a device delivering seconds at once) one cut holds it all: the
             // schedule skips ahead rather than emitting empty chunks to catch up.
             next_chunk_ms = next_boundary(media_ms, chunk_ms);
-            if let Err(e) = w.cut_chunk() {
+            if let Err(e) = w.cut_chunk().and_then(|()| w.path.hold_until(next_chunk_ms)) {
                 return w.stop(Some(e));
             }
             if let Some(timeslice) = cfg.timeslice_ms.map(f64::from) {
@@ -176,8 +213,8 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
             }
         }
         // A request or stop covers media captured before the call: wait (briefly) for it.
-        let caught_up = |at_ns: u64, since: Instant, path: &AudioPath| {
-            audio_ended || path.consumed_until_ns() >= at_ns || since.elapsed() > CATCH_UP
+        let caught_up = |at_ns: u64, since: Instant, path: &MediaPath| {
+            path.all_ended() || path.consumed_until_ns() >= at_ns || since.elapsed() > CATCH_UP
         };
         while let Some(&(at_ns, since)) = requests.first() {
             if !caught_up(at_ns, since, &w.path) {
@@ -191,14 +228,20 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
         }
         if let Some((at_ns, since)) = stop_at {
             if caught_up(at_ns, since, &w.path) {
+                w.stop_ns = at_ns;
                 return w.stop(None);
             }
         }
-        if audio_ended {
+        if w.path.all_ended() {
             // All tracks ended: stop as if stop() was called (the spec's track-ended rule).
             return w.stop(None);
         }
     }
+}
+
+/// The period of durable chunks for a timeslice: the timeslice, at most a second.
+pub(crate) fn chunk_ms(timeslice_ms: Option<u32>) -> f64 {
+    timeslice_ms.map_or(MAX_CHUNK_MS, |t| f64::from(t).min(MAX_CHUNK_MS))
 }
 
 /// The first multiple of `period` after `now` (both in ms of media).
@@ -223,9 +266,14 @@ impl Worker {
             stats.chunks = store.manifest().chunks.len() as u64;
             stats.bytes = store.bytes_written();
         }
-        stats.media_ms = self.path.media_ms();
-        stats.dropped_buffers = self.track.dropped_buffers();
-        stats.overrun_frames = self.track.overrun_frames();
+        stats.media_ms = self.path.recorded_ms();
+        // Audio tracks' counters (a video track has none of these).
+        stats.dropped_buffers = self.tracks.iter().map(MediaStreamTrack::dropped_buffers).sum();
+        stats.overrun_frames = self.tracks.iter().map(MediaStreamTrack::overrun_frames).sum();
+        let video = self.path.video_stats();
+        stats.video_frames = video.encoded;
+        stats.dropped_video_frames = video.dropped;
+        stats.video_size = (video.width, video.height);
         if let Some(d) = durable_delay_ms {
             stats.last_durable_delay_ms = d;
             stats.max_durable_delay_ms = stats.max_durable_delay_ms.max(d);
@@ -281,9 +329,15 @@ impl Worker {
         if let Some(e) = error {
             self.emit(RecorderEvent::Error(e));
         }
+        let stop_ns = if self.stop_ns == u64::MAX { now_ns() } else { self.stop_ns };
+        let finished = self.path.finish(stop_ns);
         let captured_end_ns = self.path.accepted_capture_end_ns();
-        match self.path.finish() {
-            Ok(bytes) => {
+        match finished {
+            Ok((bytes, failure)) => {
+                if let Some(e) = failure.filter(|_| message.is_none()) {
+                    message = Some(e.to_string());
+                    self.emit(RecorderEvent::Error(e));
+                }
                 if let Err(e) = self.persist(bytes, captured_end_ns) {
                     // The last chunk could not be stored; its bytes still go out in the blob.
                     if message.is_none() {

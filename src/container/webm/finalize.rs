@@ -1,7 +1,7 @@
 //! Turns a streamed WebM (unknown sizes, no Duration: what every browser's MediaRecorder leaves)
 //! into a finished file players can seek in: a sized Segment with SeekHead, Info with Duration,
-//! Tracks, Cues (one cue per cluster, on the video track when there is one: its clusters start
-//! at key frames) ahead of the Clusters.
+//! Tracks, Cues (one per cluster; with video, one per cluster that opens with a key frame, on
+//! the video track) ahead of the Clusters.
 //!
 //! Two passes over the input: the first measures each cluster as it will be written, so every
 //! offset in SeekHead and Cues is known before the first byte goes out; the second writes.
@@ -36,9 +36,16 @@ struct Layout {
     tracks: MatroskaSpec,
     /// The track the cues point at.
     cue_track: u64,
-    /// Per cluster: its timestamp (ms) and its size once written.
-    clusters: Vec<(u64, u64)>,
+    /// Per cluster: its size once written, and the time of its cue point if it gets one.
+    clusters: Vec<ClusterInfo>,
     duration_ms: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ClusterInfo {
+    size: u64,
+    /// With video, only clusters that open with a key frame are seek points.
+    cue_ms: Option<u64>,
 }
 
 /// How to treat a stream that breaks off.
@@ -84,7 +91,7 @@ pub fn finalize<R: Read>(
         }
     }
     let head_len = (seek_head.len() + info.len() + tracks.len() + cues.len()) as u64;
-    let segment_len = head_len + layout.clusters.iter().map(|c| c.1).sum::<u64>();
+    let segment_len = head_len + layout.clusters.iter().map(|c| c.size).sum::<u64>();
 
     let write_err = |e: std::io::Error| RecorderError::Encoding(format!("writing the file: {e}"));
     let mut header = WebmWriter::new(Vec::new());
@@ -102,7 +109,7 @@ pub fn finalize<R: Read>(
     for_each_element(open().map_err(read_err)?, damage, |tag| {
         if let MatroskaSpec::Cluster(Master::Full(_)) = tag {
             let encoded = encode(&tag)?;
-            if layout.clusters.get(clusters).map(|c| c.1) != Some(encoded.len() as u64) {
+            if layout.clusters.get(clusters).map(|c| c.size) != Some(encoded.len() as u64) {
                 return Err(RecorderError::Encoding("the recording changed while it was being saved".into()));
             }
             out.write_all(&encoded).map_err(write_err)?;
@@ -141,14 +148,23 @@ fn measure(input: impl Read, damage: Damage) -> Result<Layout, RecorderError> {
                     .iter()
                     .find_map(|c| if let MatroskaSpec::Timestamp(t) = c { Some(*t) } else { None })
                     .ok_or_else(|| RecorderError::Encoding("a cluster has no timestamp".into()))?;
+                // Audio only: every cluster is a seek point. With video: the cluster's first
+                // video block must be a key frame.
+                let mut cue_ms = kinds.video.is_none().then_some(cluster_ms);
+                let mut first_video = true;
                 for child in children {
                     match block_times(child, cluster_ms) {
-                        Some((track, start, _)) if Some(track) == kinds.video => video.add(start),
-                        Some((_, _, end)) => audio_end_ms = audio_end_ms.max(end),
+                        Some(b) if Some(b.track) == kinds.video => {
+                            if std::mem::take(&mut first_video) && b.keyframe {
+                                cue_ms = Some(b.start_ms.max(0.0) as u64);
+                            }
+                            video.add(b.start_ms);
+                        }
+                        Some(b) => audio_end_ms = audio_end_ms.max(b.end_ms),
                         None => {}
                     }
                 }
-                clusters.push((cluster_ms, encode(&tag)?.len() as u64));
+                clusters.push(ClusterInfo { size: encode(&tag)?.len() as u64, cue_ms });
             }
             _ => {}
         }
@@ -268,17 +284,26 @@ fn find_codec_delay(entries: &[MatroskaSpec]) -> u64 {
         .unwrap_or(0)
 }
 
-/// Track, start and end time (ms) of a SimpleBlock or BlockGroup. The end is the start plus the
-/// Opus packet's length less any DiscardPadding (meaningless for video, whose blocks the
-/// caller times by their starts).
-fn block_times(tag: &MatroskaSpec, cluster_ms: u64) -> Option<(u64, f64, f64)> {
-    let (block, padding_ns) = match tag {
-        MatroskaSpec::SimpleBlock(b) => (b, 0),
+/// What finalize needs of one block.
+struct BlockTimes {
+    track: u64,
+    start_ms: f64,
+    /// The start plus the Opus packet's length less any DiscardPadding (meaningless for video,
+    /// whose blocks are timed by their starts).
+    end_ms: f64,
+    /// A SimpleBlock flagged as a key frame.
+    keyframe: bool,
+}
+
+/// Track, times and key-frame flag of a SimpleBlock or BlockGroup.
+fn block_times(tag: &MatroskaSpec, cluster_ms: u64) -> Option<BlockTimes> {
+    let (block, padding_ns, simple) = match tag {
+        MatroskaSpec::SimpleBlock(b) => (b, 0, true),
         MatroskaSpec::BlockGroup(Master::Full(children)) => {
             let block = children.iter().find_map(|c| if let MatroskaSpec::Block(b) = c { Some(b) } else { None })?;
             let pad =
                 children.iter().find_map(|c| if let MatroskaSpec::DiscardPadding(p) = c { Some(*p) } else { None });
-            (block, pad.unwrap_or(0))
+            (block, pad.unwrap_or(0), false)
         }
         _ => return None,
     };
@@ -288,10 +313,12 @@ fn block_times(tag: &MatroskaSpec, cluster_ms: u64) -> Option<(u64, f64, f64)> {
     let track_len = first.leading_zeros() as usize + 1;
     let track = if track_len == 1 { u64::from(first & 0x7f) } else { 0 };
     let rel = i16::from_be_bytes([*block.get(track_len)?, *block.get(track_len + 1)?]);
+    let keyframe = simple && block.get(track_len + 2)? & 0x80 != 0;
     let frame = block.get(track_len + 3..)?;
     let samples = packet_samples(frame).unwrap_or(0);
-    let start = cluster_ms as f64 + f64::from(rel);
-    Some((track, start, start + f64::from(samples) / 48.0 - padding_ns as f64 / 1e6))
+    let start_ms = cluster_ms as f64 + f64::from(rel);
+    let end_ms = start_ms + f64::from(samples) / 48.0 - padding_ns as f64 / 1e6;
+    Some(BlockTimes { track, start_ms, end_ms, keyframe })
 }
 
 fn seek_head_tag(entries: &[(u32, u64)]) -> MatroskaSpec {
@@ -308,19 +335,21 @@ fn seek_head_tag(entries: &[(u32, u64)]) -> MatroskaSpec {
     ))
 }
 
-fn cues_tag(clusters: &[(u64, u64)], track: u64, clusters_at: u64) -> MatroskaSpec {
+fn cues_tag(clusters: &[ClusterInfo], track: u64, clusters_at: u64) -> MatroskaSpec {
     let mut at = clusters_at;
     let points = clusters
         .iter()
-        .map(|&(time_ms, size)| {
-            let point = MatroskaSpec::CuePoint(Master::Full(vec![
-                MatroskaSpec::CueTime(time_ms),
-                MatroskaSpec::CueTrackPositions(Master::Full(vec![
-                    MatroskaSpec::CueTrack(track),
-                    MatroskaSpec::CueClusterPosition(at),
-                ])),
-            ]));
-            at += size;
+        .filter_map(|c| {
+            let point = c.cue_ms.map(|time_ms| {
+                MatroskaSpec::CuePoint(Master::Full(vec![
+                    MatroskaSpec::CueTime(time_ms),
+                    MatroskaSpec::CueTrackPositions(Master::Full(vec![
+                        MatroskaSpec::CueTrack(track),
+                        MatroskaSpec::CueClusterPosition(at),
+                    ])),
+                ]))
+            });
+            at += c.size;
             point
         })
         .collect();

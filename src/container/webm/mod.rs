@@ -204,6 +204,10 @@ impl WebmMuxer {
 }
 
 impl Muxer for WebmMuxer {
+    fn write_video(&mut self, frame: &[u8], pts_ms: u64, keyframe: bool) -> Result<(), RecorderError> {
+        WebmMuxer::write_video(self, frame, pts_ms, keyframe)
+    }
+
     fn write_audio(&mut self, packet: Vec<u8>, pts_samples: u64, _samples: u32) -> Result<(), RecorderError> {
         self.release_held(None)?;
         self.held = Some((packet, pts_samples / 48));

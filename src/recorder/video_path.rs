@@ -1,0 +1,329 @@
+//! The recorder's video path: one encoder thread per recording. It takes frames from the track
+//! through a queue of two (capture never waits for it: a frame that finds the queue full is
+//! dropped whole and counted), places each on the media timeline by its capture time (paused
+//! spans cut out), encodes it and hands the packet to the recorder thread.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+
+use crate::codec::vpx::{VpxCodec, VpxConfig, VpxEncoder};
+use crate::error::RecorderError;
+use crate::media::{now_ns, MediaStreamTrack, VideoFrame};
+use crate::mime::VideoCodec;
+
+/// How long `start` waits for a track that has not shown a frame yet (a camera warming up).
+const FIRST_FRAME_WAIT: Duration = Duration::from_secs(2);
+/// After a stop, how long the thread waits for the frame that shows the source has passed the
+/// stop time before it ends anyway (a frozen source).
+const STOP_GRACE_NS: u64 = 300_000_000;
+/// Packets waiting for the recorder thread: seconds of video; it only waits on an fsync.
+const PACKET_QUEUE: usize = 64;
+/// Rate control's nominal frame rate: sources do not announce theirs.
+const NOMINAL_FPS: u32 = 30;
+
+/// One encoded frame on the media timeline.
+#[derive(Debug)]
+pub(crate) struct VideoPacket {
+    pub data: Vec<u8>,
+    pub pts_ms: u64,
+    pub keyframe: bool,
+    /// When the frame was captured, on the engine's clock.
+    pub capture_ns: u64,
+}
+
+/// What the encoder thread sends the recorder thread.
+#[derive(Debug)]
+pub(crate) enum VideoOut {
+    Packet(VideoPacket),
+    /// The encoder failed; the thread has ended.
+    Failed(RecorderError),
+}
+
+/// The media timeline of one recording: capture times from `origin_ns` on, less the paused
+/// spans. Pauses are entered by the API at the moment of the call, before the call returns,
+/// so no frame captured after a pause is ever encoded.
+pub(crate) struct Timeline {
+    origin_ns: u64,
+    /// `(at_ns, pause)`, in call order.
+    gates: Mutex<Vec<(u64, bool)>>,
+    /// Capture time from which nothing is recorded (`u64::MAX`: not stopping).
+    stop_ns: AtomicU64,
+}
+
+impl Timeline {
+    pub(crate) fn new(origin_ns: u64) -> Arc<Timeline> {
+        Arc::new(Timeline { origin_ns, gates: Mutex::default(), stop_ns: AtomicU64::new(u64::MAX) })
+    }
+
+    /// Media captured from `at_ns` is not recorded until a resume. Returns `true` (a gate added).
+    pub(crate) fn pause_at(&self, at_ns: u64) -> bool {
+        self.gates.lock().unwrap_or_else(PoisonError::into_inner).push((at_ns, true));
+        true
+    }
+
+    /// Media captured from `at_ns` is recorded again. Returns `true` (a gate added).
+    pub(crate) fn resume_at(&self, at_ns: u64) -> bool {
+        self.gates.lock().unwrap_or_else(PoisonError::into_inner).push((at_ns, false));
+        true
+    }
+
+    /// Takes back the last gate (its command could not be sent).
+    pub(crate) fn undo_gate(&self) {
+        self.gates.lock().unwrap_or_else(PoisonError::into_inner).pop();
+    }
+
+    pub(crate) fn stop_at(&self, at_ns: u64) {
+        self.stop_ns.store(at_ns, Ordering::Release);
+    }
+
+    fn stop_ns(&self) -> u64 {
+        self.stop_ns.load(Ordering::Acquire)
+    }
+
+    /// Where a frame captured at `capture_ns` sits on the timeline; `None` when it was captured
+    /// before the recording started or while paused.
+    pub(crate) fn media_ns(&self, capture_ns: u64) -> Option<u64> {
+        if capture_ns < self.origin_ns {
+            return None;
+        }
+        let gates = self.gates.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut paused_since, mut paused_total) = (None, 0u64);
+        for &(at, pause) in gates.iter().take_while(|(at, _)| *at <= capture_ns) {
+            match (pause, paused_since) {
+                (true, None) => paused_since = Some(at.max(self.origin_ns)),
+                (false, Some(since)) => {
+                    paused_total += at.saturating_sub(since);
+                    paused_since = None;
+                }
+                _ => {}
+            }
+        }
+        paused_since.is_none().then(|| capture_ns - self.origin_ns - paused_total)
+    }
+}
+
+/// Counters the recorder thread reads for its stats.
+#[derive(Debug, Default)]
+pub(crate) struct VideoCounters {
+    /// Frames encoded.
+    pub encoded: AtomicU64,
+    /// Frames that found the encoder two frames behind (dropped whole), counted by the track.
+    pub missed: Arc<AtomicU64>,
+    /// `missed` as of the newest frame encoded: the drops within the recording, not those
+    /// after its last frame (while it stops).
+    pub dropped: AtomicU64,
+    /// Capture time of the newest frame the thread has looked at (`u64::MAX` once it ended).
+    pub consumed_ns: AtomicU64,
+}
+
+/// The recorder thread's handle on the encoder thread.
+pub(crate) struct VideoPath {
+    pub packets: Receiver<VideoOut>,
+    pub counters: Arc<VideoCounters>,
+    pub timeline: Arc<Timeline>,
+    pub width: u32,
+    pub height: u32,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl VideoPath {
+    /// Sets up the encoder for the track's current frame size and starts the thread.
+    /// `key_every_ms` is the chunk period: a key frame opens each chunk, so each one decodes
+    /// on its own.
+    ///
+    /// # Errors
+    /// `NotSupported` when the track shows no frame within 2 s or its size is not encodable;
+    /// `Encoding` when the encoder cannot start.
+    pub(crate) fn start(
+        track: &MediaStreamTrack,
+        codec: VideoCodec,
+        bits_per_second: u32,
+        timeline: Arc<Timeline>,
+        key_every_ms: u64,
+    ) -> Result<VideoPath, RecorderError> {
+        let counters = Arc::new(VideoCounters::default());
+        // Subscribed before the current frame is taken, so no frame falls between the two.
+        let frames = track.subscribe_video_counting(Arc::clone(&counters.missed));
+        let first = match track.last_frame() {
+            Some(frame) => frame,
+            None => frames.recv_timeout(FIRST_FRAME_WAIT).map_err(|_| {
+                RecorderError::NotSupported(format!("the video track \"{}\" shows no picture", track.label()))
+            })?,
+        };
+        let config = VpxConfig {
+            codec: match codec {
+                VideoCodec::Vp8 => VpxCodec::Vp8,
+                VideoCodec::Vp9 => VpxCodec::Vp9,
+            },
+            width: first.width,
+            height: first.height,
+            fps: NOMINAL_FPS,
+            bits_per_second,
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as u32),
+        };
+        let encoder = VpxEncoder::new(config)?;
+        let (width, height) = (first.width, first.height);
+        let (tx, packets) = crossbeam_channel::bounded(PACKET_QUEUE);
+        let thread_counters = Arc::clone(&counters);
+        let thread_timeline = Arc::clone(&timeline);
+        let thread = std::thread::Builder::new()
+            .name("video-encoder".into())
+            .spawn(move || {
+                let mut enc = Encoding {
+                    encoder,
+                    timeline: thread_timeline,
+                    counters: thread_counters,
+                    tx,
+                    key_every_ms: key_every_ms.max(1),
+                    next_key_ms: 0,
+                    last_pts_ms: None,
+                    last_capture_ns: 0,
+                };
+                enc.run(&first, &frames);
+            })
+            .map_err(|e| RecorderError::Unknown(format!("cannot start the video encoder thread: {e}")))?;
+        Ok(VideoPath { packets, counters, timeline, width, height, thread: Some(thread) })
+    }
+
+    /// Ends the thread after the frames captured before `stop_ns`, and returns what it sent
+    /// that the recorder thread has not taken yet.
+    pub(crate) fn finish(&mut self, stop_ns: u64) -> Vec<VideoOut> {
+        self.timeline.stop_at(stop_ns);
+        // Drained until the thread drops its sender: it can never block on a full queue.
+        let rest: Vec<VideoOut> = self.packets.iter().collect();
+        if let Some(thread) = self.thread.take() {
+            // A panic there already closed the channel; the packets sent before it are kept.
+            let _joined = thread.join();
+        }
+        rest
+    }
+}
+
+impl Drop for VideoPath {
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            let _rest = self.finish(0);
+        }
+    }
+}
+
+/// The encoder thread's state.
+struct Encoding {
+    encoder: VpxEncoder,
+    timeline: Arc<Timeline>,
+    counters: Arc<VideoCounters>,
+    tx: Sender<VideoOut>,
+    key_every_ms: u64,
+    next_key_ms: u64,
+    last_pts_ms: Option<u64>,
+    last_capture_ns: u64,
+}
+
+impl Encoding {
+    fn run(&mut self, first: &VideoFrame, frames: &Receiver<VideoFrame>) {
+        // The picture on show when recording started opens the recording at time 0.
+        if let Err(e) = self.encode(first, 0) {
+            return self.fail(e);
+        }
+        self.last_capture_ns = first.pts_ns;
+        loop {
+            let frame = match frames.recv_timeout(Duration::from_millis(50)) {
+                Ok(frame) => frame,
+                Err(RecvTimeoutError::Timeout) => {
+                    if now_ns() > self.timeline.stop_ns().saturating_add(STOP_GRACE_NS) {
+                        break;
+                    }
+                    continue;
+                }
+                // The track ended.
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            self.counters.consumed_ns.store(frame.pts_ns, Ordering::Release);
+            if frame.pts_ns >= self.timeline.stop_ns() {
+                break;
+            }
+            if frame.pts_ns <= self.last_capture_ns {
+                continue;
+            }
+            let Some(media_ns) = self.timeline.media_ns(frame.pts_ns) else { continue };
+            let pts_ms = media_ns / 1_000_000;
+            if self.last_pts_ms.is_some_and(|last| pts_ms <= last) {
+                // Two frames within one millisecond: the block timestamps cannot tell them apart.
+                continue;
+            }
+            if let Err(e) = self.encode(&frame, pts_ms) {
+                return self.fail(e);
+            }
+            self.last_capture_ns = frame.pts_ns;
+        }
+        match self.encoder.flush() {
+            Ok(rest) => {
+                for p in rest {
+                    self.send(p.data, p.pts_ms, p.keyframe, self.last_capture_ns);
+                }
+            }
+            Err(e) => self.fail(e),
+        }
+        self.counters.consumed_ns.store(u64::MAX, Ordering::Release);
+    }
+
+    fn encode(&mut self, frame: &VideoFrame, pts_ms: u64) -> Result<(), RecorderError> {
+        let config = self.encoder.config();
+        if (frame.width, frame.height) != (config.width, config.height) {
+            return Err(RecorderError::Encoding(format!(
+                "the video size changed from {}×{} to {}×{} while recording",
+                config.width, config.height, frame.width, frame.height
+            )));
+        }
+        let keyframe = pts_ms >= self.next_key_ms;
+        if keyframe {
+            self.next_key_ms = (pts_ms / self.key_every_ms + 1) * self.key_every_ms;
+        }
+        let duration =
+            self.last_pts_ms.map_or(1000 / NOMINAL_FPS, |last| u32::try_from(pts_ms - last).unwrap_or(u32::MAX));
+        let pts = i64::try_from(pts_ms).unwrap_or(i64::MAX);
+        for p in self.encoder.encode(frame, pts, duration, keyframe)? {
+            self.send(p.data, p.pts_ms, p.keyframe, frame.pts_ns);
+        }
+        self.last_pts_ms = Some(pts_ms);
+        self.counters.encoded.fetch_add(1, Ordering::Relaxed);
+        let missed = self.counters.missed.load(Ordering::Relaxed);
+        self.counters.dropped.store(missed, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn send(&self, data: Vec<u8>, pts_ms: i64, keyframe: bool, capture_ns: u64) {
+        let pts_ms = u64::try_from(pts_ms).unwrap_or(0);
+        // Fails only when the recorder thread has gone: nobody left to write it.
+        let _sent = self.tx.send(VideoOut::Packet(VideoPacket { data, pts_ms, keyframe, capture_ns }));
+    }
+
+    fn fail(&self, e: RecorderError) {
+        let _sent = self.tx.send(VideoOut::Failed(e));
+        self.counters.consumed_ns.store(u64::MAX, Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timeline_cuts_out_pauses() {
+        let t = Timeline::new(1_000);
+        assert_eq!(t.media_ns(999), None);
+        assert_eq!(t.media_ns(1_500), Some(500));
+        t.pause_at(2_000);
+        t.resume_at(3_000);
+        assert_eq!(t.media_ns(2_500), None);
+        assert_eq!(t.media_ns(3_000), Some(1_000));
+        assert_eq!(t.media_ns(4_000), Some(2_000));
+        t.pause_at(5_000);
+        assert_eq!(t.media_ns(6_000), None);
+        assert_eq!(t.media_ns(4_500), Some(2_500));
+    }
+}
