@@ -17,4 +17,4 @@ eval "$(scripts/virtual-mics.sh start "$run")"
 # Tests never touch the user's own recordings.
 export XDG_DATA_HOME=$run/data
 
-cargo test --locked "$@"
+cargo test --locked --workspace "$@"

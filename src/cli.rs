@@ -48,7 +48,8 @@ enum Command {
         #[arg(long)]
         video_bitrate: Option<u32>,
         /// Container and codecs, e.g. `audio/ogg;codecs=opus`, `audio/webm;codecs=opus`,
-        /// `video/webm;codecs=vp9,opus` (default: from the output file's extension and the tracks).
+        /// `video/webm;codecs=vp9,opus`, `video/webm;codecs=av1,opus` (default: from the output file's
+        /// extension and the tracks).
         #[arg(long)]
         mime: Option<String>,
         /// Deliver data every this many milliseconds of media.
@@ -384,10 +385,10 @@ fn record(args: RecordArgs) -> Result<()> {
         stats.overrun_frames
     );
     if stats.video_size != (0, 0) {
-        let (w, h) = stats.video_size;
         let total = stats.video_frames + stats.dropped_video_frames;
         println!(
-            "Video {w}×{h}: {} frames encoded, {} dropped ({:.1} % delivered)",
+            "Video: {}; {} frames encoded, {} dropped ({:.1} % delivered)",
+            stats.video_encoder,
             stats.video_frames,
             stats.dropped_video_frames,
             100.0 * stats.video_frames as f64 / total.max(1) as f64

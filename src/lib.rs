@@ -21,5 +21,6 @@ pub use devices::{enumerate_devices, MediaDeviceInfo, MediaDeviceKind};
 pub use error::{IoError, RecorderError};
 pub use media::{MediaStream, MediaStreamTrack, MediaStreamTrackState, TrackKind};
 pub use recorder::{
-    BitrateMode, Blob, BlobEvent, MediaRecorder, MediaRecorderOptions, RecorderEvent, RecorderStats, RecordingState,
+    choose_av1, Av1Choice, BitrateMode, Blob, BlobEvent, MediaRecorder, MediaRecorderOptions, RecorderEvent,
+    RecorderStats, RecordingState,
 };

@@ -35,6 +35,8 @@ pub enum VideoCodec {
     Vp8,
     /// VP9 profile 0 through libvpx.
     Vp9,
+    /// AV1 main profile, 8 bit, through rav1e.
+    Av1,
 }
 
 impl VideoCodec {
@@ -43,6 +45,7 @@ impl VideoCodec {
         match self {
             VideoCodec::Vp8 => "vp8",
             VideoCodec::Vp9 => "vp9",
+            VideoCodec::Av1 => "av1",
         }
     }
 }
@@ -115,6 +118,11 @@ impl Format {
                 "vp9" | "vp9.0" => video = Some(VideoCodec::Vp9),
                 c if c.starts_with("vp09.00.") && c.split('.').nth(3).is_none_or(|depth| depth == "08") => {
                     video = Some(VideoCodec::Vp9);
+                }
+                // `av01.P.LLT.DD`: main profile (0), 8 bits is what rav1e writes here.
+                "av1" => video = Some(VideoCodec::Av1),
+                c if c.starts_with("av01.0.") && c.split('.').nth(3).is_none_or(|depth| depth == "08") => {
+                    video = Some(VideoCodec::Av1);
                 }
                 other => return Err(format!("\"{mime}\": the codec \"{other}\" is not supported")),
             }
@@ -275,6 +283,7 @@ mod tests {
             "video/ogg",
             "video/webm;codecs=h264",
             "video/webm;codecs=vp09.02.10.10",
+            "video/webm;codecs=av01.1.04M.08",
         ] {
             assert!(Format::parse(bad).is_err(), "{bad} should be rejected");
         }

@@ -297,6 +297,8 @@ fn is_type_supported_follows_the_rules() {
         "video/webm;codecs=vp8",
         "video/webm;codecs=vp9,opus",
         "video/webm;codecs=\"vp8, opus\"",
+        "video/webm;codecs=av1,opus",
+        "video/webm;codecs=av01.0.04M.08",
     ] {
         assert!(MediaRecorder::is_type_supported(yes), "{yes}");
     }

@@ -1,4 +1,5 @@
 //! Encoders. Each FFI library stays behind one small module.
 
+pub mod av1;
 pub mod opus;
 pub mod vpx;

@@ -27,6 +27,30 @@ impl VideoFrame {
     pub fn planes(&self) -> (&[u8], &[u8], &[u8]) {
         split_planes(&self.data, self.width, self.height)
     }
+
+    /// The frame at half the width and height (each rounded down to even), each pixel the mean
+    /// of the 2×2 it replaces: what a recorder encodes when the full size cannot keep up.
+    pub fn half(&self) -> VideoFrame {
+        let (w, h) = ((self.width / 2) & !1, (self.height / 2) & !1);
+        let mut out = Vec::with_capacity(VideoFrame::i420_len(w, h));
+        let (y, u, v) = self.planes();
+        let sw = self.width as usize;
+        for (plane, src_w, dst_w, dst_h) in [
+            (y, sw, w as usize, h as usize),
+            (u, sw / 2, w as usize / 2, h as usize / 2),
+            (v, sw / 2, w as usize / 2, h as usize / 2),
+        ] {
+            for row in 0..dst_h {
+                let (a, b) = (&plane[2 * row * src_w..], &plane[(2 * row + 1) * src_w..]);
+                out.extend((0..dst_w).map(|x| {
+                    let sum =
+                        u16::from(a[2 * x]) + u16::from(a[2 * x + 1]) + u16::from(b[2 * x]) + u16::from(b[2 * x + 1]);
+                    ((sum + 2) / 4) as u8
+                }));
+            }
+        }
+        VideoFrame { pts_ns: self.pts_ns, width: w, height: h, data: out.into() }
+    }
 }
 
 /// Splits an I420 buffer into its Y, U and V planes.
@@ -50,5 +74,21 @@ mod tests {
         let frame = VideoFrame { pts_ns: 0, width: 8, height: 4, data: vec![0u8; VideoFrame::i420_len(8, 4)].into() };
         let (y, u, v) = frame.planes();
         assert_eq!((y.len(), u.len(), v.len()), (32, 8, 8));
+    }
+
+    #[test]
+    fn half_averages_each_two_by_two() {
+        let mut data = vec![0u8; VideoFrame::i420_len(8, 4)];
+        // Luma rows alternate 0 and 100; chroma is 128 throughout.
+        for row in 0..4 {
+            data[row * 8..row * 8 + 8].fill(if row % 2 == 0 { 0 } else { 100 });
+        }
+        data[32..].fill(128);
+        let half = VideoFrame { pts_ns: 7, width: 8, height: 4, data: data.into() }.half();
+        assert_eq!((half.width, half.height, half.pts_ns), (4, 2, 7));
+        let (y, u, v) = half.planes();
+        assert!(y.iter().all(|&p| p == 50), "{y:?}");
+        assert!(u.iter().chain(v).all(|&p| p == 128));
+        assert_eq!(half.data.len(), VideoFrame::i420_len(4, 2));
     }
 }

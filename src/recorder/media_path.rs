@@ -19,12 +19,13 @@ use crate::media::AudioBuffer;
 const VIDEO_STALL_MS: u64 = 1_000;
 
 /// Video counters for the recorder's stats.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct VideoStats {
     pub encoded: u64,
     pub dropped: u64,
     pub width: u32,
     pub height: u32,
+    pub description: String,
 }
 
 pub(crate) struct MediaPath {
@@ -284,6 +285,7 @@ impl MediaPath {
             dropped: v.counters.dropped.load(Ordering::Relaxed) + self.late_video,
             width: v.width,
             height: v.height,
+            description: v.description.clone(),
         })
     }
 

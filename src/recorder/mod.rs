@@ -2,6 +2,7 @@
 
 mod audio_path;
 mod events;
+mod governor;
 mod media_path;
 mod options;
 mod video_path;
@@ -14,6 +15,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 pub use events::{Blob, BlobEvent, RecorderEvent};
+pub use governor::{choose_av1, Av1Choice};
 pub use options::{BitrateMode, MediaRecorderOptions};
 pub use worker::RecorderStats;
 
@@ -24,7 +26,7 @@ use self::worker::{Command, Shared, WorkerConfig};
 use crate::container::{new_av_muxer, webm::VideoTrack};
 use crate::error::RecorderError;
 use crate::media::{now_ns, MediaStream, MediaStreamTrackState, TrackKind};
-use crate::mime::{Format, VideoCodec};
+use crate::mime::Format;
 
 /// The web's `RecordingState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -153,7 +155,7 @@ impl MediaRecorder {
         }
         let timeslice_ms = timeslice_ms.map(|t| t.max(worker::MIN_TIMESLICE_MS));
         let chunk_ms = worker::chunk_ms(timeslice_ms);
-        let timeline = Timeline::new(now_ns());
+        let timeline = Timeline::new();
         let audio = match &audio_track {
             Some(track) => Some(AudioPath::new(
                 track.channels().clamp(1, 2),
@@ -171,12 +173,9 @@ impl MediaRecorder {
         let muxer = new_av_muxer(
             format.container,
             audio.as_ref().map(|a| (a.channels(), a.pre_skip())),
-            video.as_ref().zip(format.video).map(|(v, codec)| VideoTrack {
-                codec_id: match codec {
-                    VideoCodec::Vp8 => "V_VP8",
-                    VideoCodec::Vp9 => "V_VP9",
-                },
-                codec_private: None,
+            video.as_ref().map(|v| VideoTrack {
+                codec_id: v.codec_id,
+                codec_private: v.codec_private.clone(),
                 width: v.width,
                 height: v.height,
             }),
@@ -194,6 +193,8 @@ impl MediaRecorder {
             timeslice_ms,
             store_root: lock(&self.store_root).clone(),
         };
+        // Media time 0: now, with the encoders ready and the audio subscribed.
+        timeline.start_at(now_ns());
         let (commands, commands_rx) = crossbeam_channel::bounded(COMMAND_QUEUE);
         let (events, shared) = (self.events_tx.clone(), Arc::clone(&self.shared));
         let thread = std::thread::Builder::new()

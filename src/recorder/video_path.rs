@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use crate::codec::vpx::{VpxCodec, VpxConfig, VpxEncoder};
+use super::governor::choose_av1;
+use crate::codec::av1::Av1Encoder;
+use crate::codec::vpx::{version as vpx_version, EncodedVideo, VpxCodec, VpxConfig, VpxEncoder};
 use crate::error::RecorderError;
 use crate::media::{now_ns, MediaStreamTrack, VideoFrame};
 use crate::mime::VideoCodec;
@@ -47,7 +49,8 @@ pub(crate) enum VideoOut {
 /// spans. Pauses are entered by the API at the moment of the call, before the call returns,
 /// so no frame captured after a pause is ever encoded.
 pub(crate) struct Timeline {
-    origin_ns: u64,
+    /// Capture time of media time 0: set when `start` has everything ready (`u64::MAX` before).
+    origin_ns: AtomicU64,
     /// `(at_ns, pause)`, in call order.
     gates: Mutex<Vec<(u64, bool)>>,
     /// Capture time from which nothing is recorded (`u64::MAX`: not stopping).
@@ -55,8 +58,18 @@ pub(crate) struct Timeline {
 }
 
 impl Timeline {
-    pub(crate) fn new(origin_ns: u64) -> Arc<Timeline> {
-        Arc::new(Timeline { origin_ns, gates: Mutex::default(), stop_ns: AtomicU64::new(u64::MAX) })
+    /// A timeline that has not started: every frame is before its origin.
+    pub(crate) fn new() -> Arc<Timeline> {
+        Arc::new(Timeline {
+            origin_ns: AtomicU64::new(u64::MAX),
+            gates: Mutex::default(),
+            stop_ns: AtomicU64::new(u64::MAX),
+        })
+    }
+
+    /// Media time 0 is capture time `origin_ns`.
+    pub(crate) fn start_at(&self, origin_ns: u64) {
+        self.origin_ns.store(origin_ns, Ordering::Release);
     }
 
     /// Media captured from `at_ns` is not recorded until a resume. Returns `true` (a gate added).
@@ -87,14 +100,15 @@ impl Timeline {
     /// Where a frame captured at `capture_ns` sits on the timeline; `None` when it was captured
     /// before the recording started or while paused.
     pub(crate) fn media_ns(&self, capture_ns: u64) -> Option<u64> {
-        if capture_ns < self.origin_ns {
+        let origin_ns = self.origin_ns.load(Ordering::Acquire);
+        if capture_ns < origin_ns {
             return None;
         }
         let gates = self.gates.lock().unwrap_or_else(PoisonError::into_inner);
         let (mut paused_since, mut paused_total) = (None, 0u64);
         for &(at, pause) in gates.iter().take_while(|(at, _)| *at <= capture_ns) {
             match (pause, paused_since) {
-                (true, None) => paused_since = Some(at.max(self.origin_ns)),
+                (true, None) => paused_since = Some(at.max(origin_ns)),
                 (false, Some(since)) => {
                     paused_total += at.saturating_sub(since);
                     paused_since = None;
@@ -102,7 +116,7 @@ impl Timeline {
                 _ => {}
             }
         }
-        paused_since.is_none().then(|| capture_ns - self.origin_ns - paused_total)
+        paused_since.is_none().then(|| capture_ns - origin_ns - paused_total)
     }
 }
 
@@ -120,13 +134,60 @@ pub(crate) struct VideoCounters {
     pub consumed_ns: AtomicU64,
 }
 
+/// The encoder behind the thread.
+enum Encoder {
+    Vpx(VpxEncoder),
+    /// AV1 at `1/scale` of the source's width and height, as the governor chose.
+    Av1 {
+        encoder: Box<Av1Encoder>,
+        scale: u32,
+    },
+}
+
+impl Encoder {
+    /// The size it encodes.
+    fn size(&self) -> (u32, u32) {
+        match self {
+            Encoder::Vpx(e) => (e.config().width, e.config().height),
+            Encoder::Av1 { encoder, .. } => (encoder.config().width, encoder.config().height),
+        }
+    }
+
+    fn encode(
+        &mut self,
+        frame: &VideoFrame,
+        pts_ms: i64,
+        duration_ms: u32,
+        keyframe: bool,
+    ) -> Result<Vec<EncodedVideo>, RecorderError> {
+        match self {
+            Encoder::Vpx(e) => e.encode(frame, pts_ms, duration_ms, keyframe),
+            Encoder::Av1 { encoder, scale: 1 } => encoder.encode(frame, pts_ms, keyframe),
+            Encoder::Av1 { encoder, .. } => encoder.encode(&frame.half(), pts_ms, keyframe),
+        }
+    }
+
+    fn flush(&mut self) -> Result<Vec<EncodedVideo>, RecorderError> {
+        match self {
+            Encoder::Vpx(e) => e.flush(),
+            Encoder::Av1 { encoder, .. } => encoder.flush(),
+        }
+    }
+}
+
 /// The recorder thread's handle on the encoder thread.
 pub(crate) struct VideoPath {
     pub packets: Receiver<VideoOut>,
     pub counters: Arc<VideoCounters>,
     pub timeline: Arc<Timeline>,
+    /// The size encoded (smaller than the source's when the governor halved it).
     pub width: u32,
     pub height: u32,
+    /// Matroska `CodecID` and `CodecPrivate`.
+    pub codec_id: &'static str,
+    pub codec_private: Option<Vec<u8>>,
+    /// What encodes, in words (codec, size, settings chosen).
+    pub description: String,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -145,28 +206,20 @@ impl VideoPath {
         timeline: Arc<Timeline>,
         key_every_ms: u64,
     ) -> Result<VideoPath, RecorderError> {
-        let counters = Arc::new(VideoCounters::default());
-        // Subscribed before the current frame is taken, so no frame falls between the two.
-        let frames = track.subscribe_video_counting(Arc::clone(&counters.missed));
-        let first = match track.last_frame() {
+        let no_picture =
+            || RecorderError::NotSupported(format!("the video track \"{}\" shows no picture", track.label()));
+        let shown = match track.last_frame() {
             Some(frame) => frame,
-            None => frames.recv_timeout(FIRST_FRAME_WAIT).map_err(|_| {
-                RecorderError::NotSupported(format!("the video track \"{}\" shows no picture", track.label()))
-            })?,
+            None => track.subscribe_video().recv_timeout(FIRST_FRAME_WAIT).map_err(|_| no_picture())?,
         };
-        let config = VpxConfig {
-            codec: match codec {
-                VideoCodec::Vp8 => VpxCodec::Vp8,
-                VideoCodec::Vp9 => VpxCodec::Vp9,
-            },
-            width: first.width,
-            height: first.height,
-            fps: NOMINAL_FPS,
-            bits_per_second,
-            threads: std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as u32),
-        };
-        let encoder = VpxEncoder::new(config)?;
-        let (width, height) = (first.width, first.height);
+        let (encoder, codec_id, codec_private, description) = new_encoder(&shown, codec, bits_per_second)?;
+        let (width, height) = encoder.size();
+        let counters = Arc::new(VideoCounters::default());
+        // Subscribed before the current frame is taken (after the encoder is set up, which
+        // may take a moment), so no frame falls between the two.
+        let frames = track.subscribe_video_counting(Arc::clone(&counters.missed));
+        let first = track.last_frame().ok_or_else(no_picture)?;
+        let source_size = (shown.width, shown.height);
         let (tx, packets) = crossbeam_channel::bounded(PACKET_QUEUE);
         let thread_counters = Arc::clone(&counters);
         let thread_timeline = Arc::clone(&timeline);
@@ -175,6 +228,7 @@ impl VideoPath {
             .spawn(move || {
                 let mut enc = Encoding {
                     encoder,
+                    source_size,
                     timeline: thread_timeline,
                     counters: thread_counters,
                     tx,
@@ -186,7 +240,17 @@ impl VideoPath {
                 enc.run(&first, &frames);
             })
             .map_err(|e| RecorderError::Unknown(format!("cannot start the video encoder thread: {e}")))?;
-        Ok(VideoPath { packets, counters, timeline, width, height, thread: Some(thread) })
+        Ok(VideoPath {
+            packets,
+            counters,
+            timeline,
+            width,
+            height,
+            codec_id,
+            codec_private,
+            description,
+            thread: Some(thread),
+        })
     }
 
     /// Ends the thread after the frames captured before `stop_ns`, and returns what it sent
@@ -203,6 +267,45 @@ impl VideoPath {
     }
 }
 
+type NewEncoder = (Encoder, &'static str, Option<Vec<u8>>, String);
+
+/// The encoder for frames like `shown`: its WebM `CodecID` and `CodecPrivate`, and a line
+/// saying what it is.
+fn new_encoder(shown: &VideoFrame, codec: VideoCodec, bits_per_second: u32) -> Result<NewEncoder, RecorderError> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as u32);
+    let first = shown;
+    Ok(match codec {
+        VideoCodec::Vp8 | VideoCodec::Vp9 => {
+            let codec = if codec == VideoCodec::Vp8 { VpxCodec::Vp8 } else { VpxCodec::Vp9 };
+            let config = VpxConfig {
+                codec,
+                width: first.width,
+                height: first.height,
+                fps: NOMINAL_FPS,
+                bits_per_second,
+                threads,
+            };
+            let name = if codec == VpxCodec::Vp8 { "VP8" } else { "VP9" };
+            let description =
+                format!("{name} at {}×{} (libvpx {}, real time)", first.width, first.height, vpx_version());
+            (Encoder::Vpx(VpxEncoder::new(config)?), codec.webm_codec_id(), None, description)
+        }
+        VideoCodec::Av1 => {
+            // Measured before the recording starts: a size it cannot keep up with is
+            // refused now, naming the codec that can.
+            let choice = choose_av1(first.width, first.height, NOMINAL_FPS, bits_per_second)?;
+            let encoder = Av1Encoder::new(choice.config)?;
+            let private = encoder.codec_private(&choice.sequence_header);
+            (
+                Encoder::Av1 { encoder: Box::new(encoder), scale: choice.scale },
+                "V_AV1",
+                Some(private),
+                choice.describe(),
+            )
+        }
+    })
+}
+
 impl Drop for VideoPath {
     fn drop(&mut self) {
         if self.thread.is_some() {
@@ -213,7 +316,9 @@ impl Drop for VideoPath {
 
 /// The encoder thread's state.
 struct Encoding {
-    encoder: VpxEncoder,
+    encoder: Encoder,
+    /// The size of the frames the source delivers.
+    source_size: (u32, u32),
     timeline: Arc<Timeline>,
     counters: Arc<VideoCounters>,
     tx: Sender<VideoOut>,
@@ -272,11 +377,11 @@ impl Encoding {
     }
 
     fn encode(&mut self, frame: &VideoFrame, pts_ms: u64) -> Result<(), RecorderError> {
-        let config = self.encoder.config();
-        if (frame.width, frame.height) != (config.width, config.height) {
+        let (w, h) = self.source_size;
+        if (frame.width, frame.height) != (w, h) {
             return Err(RecorderError::Encoding(format!(
-                "the video size changed from {}×{} to {}×{} while recording",
-                config.width, config.height, frame.width, frame.height
+                "the video size changed from {w}×{h} to {}×{} while recording",
+                frame.width, frame.height
             )));
         }
         let keyframe = pts_ms >= self.next_key_ms;
@@ -314,7 +419,9 @@ mod tests {
 
     #[test]
     fn the_timeline_cuts_out_pauses() {
-        let t = Timeline::new(1_000);
+        let t = Timeline::new();
+        assert_eq!(t.media_ns(1_500), None, "not started");
+        t.start_at(1_000);
         assert_eq!(t.media_ns(999), None);
         assert_eq!(t.media_ns(1_500), Some(500));
         t.pause_at(2_000);

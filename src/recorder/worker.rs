@@ -59,8 +59,11 @@ pub struct RecorderStats {
     pub video_frames: u64,
     /// Video frames dropped whole because the encoder was behind (or came too late to write).
     pub dropped_video_frames: u64,
-    /// The recorded video's size (0×0 without video).
+    /// The recorded video's size (0×0 without video): smaller than the source's when AV1 had
+    /// to halve it to keep up.
     pub video_size: (u32, u32),
+    /// The video encoder and the settings chosen for it, in words (empty without video).
+    pub video_encoder: String,
 }
 
 /// State shared between the API handle and the thread.
@@ -274,6 +277,7 @@ impl Worker {
         stats.video_frames = video.encoded;
         stats.dropped_video_frames = video.dropped;
         stats.video_size = (video.width, video.height);
+        stats.video_encoder = video.description;
         if let Some(d) = durable_delay_ms {
             stats.last_durable_delay_ms = d;
             stats.max_durable_delay_ms = stats.max_durable_delay_ms.max(d);

@@ -1,0 +1,132 @@
+//! AV1 through rav1e (the `mediarecorder-av1` crate, where rav1e's generic encoder is compiled
+//! optimised), on the engine's frames and errors.
+
+pub use mediarecorder_av1::sequence_header_obu;
+use mediarecorder_av1::{Encoder, Settings};
+
+use super::vpx::EncodedVideo;
+use crate::error::RecorderError;
+use crate::media::VideoFrame;
+
+/// What the encoder is set up for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Av1Config {
+    /// Frame size (even).
+    pub width: u32,
+    /// Frame size (even).
+    pub height: u32,
+    /// Nominal frame rate, for rate control.
+    pub fps: u32,
+    /// Target bitrate.
+    pub bits_per_second: u32,
+    /// rav1e speed preset, 0 (slow) to 10 (fastest).
+    pub speed: u8,
+    /// Tiles (encoded in parallel); 0: rav1e decides.
+    pub tiles: u32,
+    /// Encoder threads.
+    pub threads: u32,
+}
+
+/// Key frames at least this often (as the VPx path).
+const MAX_KEYFRAME_INTERVAL_S: u64 = 2;
+
+/// A rav1e encoder in low-latency mode: one packet per frame, no reordering.
+pub struct Av1Encoder {
+    inner: Encoder,
+    config: Av1Config,
+}
+
+impl Av1Encoder {
+    /// An encoder for `config`.
+    ///
+    /// # Errors
+    /// `NotSupported` for a size rav1e refuses; `Encoding` for any other failure.
+    pub fn new(config: Av1Config) -> Result<Av1Encoder, RecorderError> {
+        if config.width < 16
+            || config.height < 16
+            || !config.width.is_multiple_of(2)
+            || !config.height.is_multiple_of(2)
+        {
+            return Err(RecorderError::NotSupported(format!("video size {}×{}", config.width, config.height)));
+        }
+        let inner = Encoder::new(Settings {
+            width: config.width,
+            height: config.height,
+            fps: config.fps,
+            bits_per_second: config.bits_per_second,
+            speed: config.speed,
+            tiles: config.tiles,
+            threads: config.threads,
+            max_key_interval: u64::from(config.fps.max(1)) * MAX_KEYFRAME_INTERVAL_S,
+        })
+        .map_err(RecorderError::Encoding)?;
+        Ok(Av1Encoder { inner, config })
+    }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> Av1Config {
+        self.config
+    }
+
+    /// The WebM `CodecPrivate`: `av1C` and the sequence header OBU.
+    pub fn codec_private(&self, sequence_header: &[u8]) -> Vec<u8> {
+        self.inner.codec_private(sequence_header)
+    }
+
+    /// Encodes one frame shown at `pts_ms`; `keyframe` forces a key frame.
+    ///
+    /// # Errors
+    /// `Encoding` when the frame's size differs from the configuration or rav1e fails.
+    pub fn encode(
+        &mut self,
+        frame: &VideoFrame,
+        pts_ms: i64,
+        keyframe: bool,
+    ) -> Result<Vec<EncodedVideo>, RecorderError> {
+        let (w, h) = (self.config.width, self.config.height);
+        if frame.width != w || frame.height != h || frame.data.len() < VideoFrame::i420_len(w, h) {
+            return Err(RecorderError::Encoding(format!(
+                "a {}×{} frame for a {w}×{h} encoder",
+                frame.width, frame.height
+            )));
+        }
+        let (y, u, v) = frame.planes();
+        let packets = self.inner.encode([y, u, v], pts_ms, keyframe).map_err(RecorderError::Encoding)?;
+        Ok(packets.into_iter().map(|p| EncodedVideo { data: p.data, pts_ms: p.pts, keyframe: p.keyframe }).collect())
+    }
+
+    /// Ends the stream and returns the packets still inside the encoder.
+    ///
+    /// # Errors
+    /// `Encoding` when rav1e fails.
+    pub fn flush(&mut self) -> Result<Vec<EncodedVideo>, RecorderError> {
+        let packets = self.inner.flush().map_err(RecorderError::Encoding)?;
+        Ok(packets.into_iter().map(|p| EncodedVideo { data: p.data, pts_ms: p.pts, keyframe: p.keyframe }).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::devices::{render_pattern, PatternSpec};
+
+    #[test]
+    fn the_test_pattern_encodes_with_key_frames_where_asked() {
+        let spec = PatternSpec::parse("test:pattern?w=320&h=240&fps=30").unwrap().unwrap();
+        let config =
+            Av1Config { width: 320, height: 240, fps: 30, bits_per_second: 500_000, speed: 10, tiles: 2, threads: 2 };
+        let mut enc = Av1Encoder::new(config).unwrap();
+        let mut packets = Vec::new();
+        for n in 0..20u32 {
+            let mut data = vec![0u8; VideoFrame::i420_len(320, 240)];
+            render_pattern(&spec, n, n * 33, &mut data);
+            let frame = VideoFrame { pts_ns: 0, width: 320, height: 240, data: data.into() };
+            packets.extend(enc.encode(&frame, i64::from(n * 33), n == 10).unwrap());
+        }
+        packets.extend(enc.flush().unwrap());
+        assert_eq!(packets.iter().map(|p| p.pts_ms).collect::<Vec<_>>(), (0..20).map(|n| n * 33).collect::<Vec<_>>());
+        assert!(packets[0].keyframe && packets[10].keyframe && !packets[1].keyframe);
+        assert!(sequence_header_obu(&packets[0].data).is_some());
+        assert!(matches!(Av1Encoder::new(Av1Config { width: 321, ..config }), Err(RecorderError::NotSupported(_))));
+    }
+}
