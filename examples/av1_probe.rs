@@ -8,7 +8,8 @@ use mediarecorder::media::VideoFrame;
 fn main() {
     for (w, h) in [(320, 240), (640, 480), (1280, 720)] {
         for (speed, tiles, threads) in [(10, 1, 1), (10, 4, 2), (9, 4, 2)] {
-            let spec = PatternSpec::parse(&format!("test:pattern?w={w}&h={h}")).expect("a test video id").expect("valid");
+            let spec =
+                PatternSpec::parse(&format!("test:pattern?w={w}&h={h}")).expect("a test video id").expect("valid");
             let frames: Vec<VideoFrame> = (0..30)
                 .map(|n| {
                     let mut d = vec![0u8; VideoFrame::i420_len(w, h)];
