@@ -5,35 +5,20 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
 
-/// A private X server, stopped by pid when dropped.
-struct Xvfb {
-    child: Child,
-    display: String,
+/// What the test does on the display: type keys, find and focus windows.
+trait Desktop {
+    fn xdotool(&self, args: &[&str]) -> String;
+    fn window(&self, name: &str, timeout: Duration) -> String;
+    fn focus(&self, window: &str);
 }
 
-impl Xvfb {
-    fn start() -> Xvfb {
-        // -displayfd: Xvfb picks a free display number itself and writes it to stdout.
-        let mut child = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb must be installed (the test command installs it)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let display = format!(":{}", line.trim());
-        assert!(display.len() > 1, "Xvfb did not report a display");
-        Xvfb { child, display }
-    }
-
+impl Desktop for Xvfb {
     fn xdotool(&self, args: &[&str]) -> String {
         let out = Command::new("xdotool").args(args).env("DISPLAY", &self.display).output().unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_string()
@@ -63,13 +48,6 @@ impl Xvfb {
     }
 }
 
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _gone = self.child.kill();
-        let _reaped = self.child.wait();
-    }
-}
-
 /// The app, killed by pid when dropped (whatever the test's outcome).
 struct App(Child);
 
@@ -95,7 +73,7 @@ fn space_records_three_seconds_and_ctrl_s_saves_through_the_real_dialog() {
         "this test needs the virtual microphones: run it with scripts/test.sh"
     );
     let home = tempfile::tempdir().unwrap();
-    let x = Xvfb::start();
+    let x = Xvfb::start("1280x800x24");
     let runtime = home.path().join("runtime");
     std::fs::create_dir_all(&runtime).unwrap();
     let app = App(Command::new(env!("CARGO_BIN_EXE_mediarecorder"))

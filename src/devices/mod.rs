@@ -3,6 +3,8 @@
 mod mic;
 mod pattern;
 mod resample;
+#[cfg(target_os = "linux")]
+mod screen;
 mod tone;
 
 use serde::Serialize;
@@ -12,6 +14,8 @@ use crate::media::MediaStreamTrack;
 
 pub use mic::HOST_ENV;
 pub use pattern::{read_code, render as render_pattern, Drawing, PatternSpec, TEST_CANVAS_ID, TEST_PATTERN_ID};
+#[cfg(target_os = "linux")]
+pub use screen::{bgrx_to_i420, ScreenSpec, SCREEN_PREFIX};
 pub use tone::ToneSpec;
 
 /// The id of the system's default microphone.
@@ -45,7 +49,8 @@ pub struct MediaDeviceInfo {
 }
 
 /// Lists the capture devices: `default` (when a microphone exists), each microphone, the
-/// built-in test tone, then the built-in test videos (`test:pattern`, `test:canvas`).
+/// built-in test tone, the screens of the X display (`screen:0`…), then the built-in test
+/// videos (`test:pattern`, `test:canvas`).
 ///
 /// # Errors
 /// None today (an unreachable audio server just means no microphones); kept fallible as the web's.
@@ -72,6 +77,13 @@ pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
         label: "Test tone (440 Hz)".into(),
         group_id: "test".into(),
     });
+    #[cfg(target_os = "linux")]
+    out.extend(screen::list().into_iter().map(|(device_id, label)| MediaDeviceInfo {
+        device_id,
+        kind: MediaDeviceKind::VideoInput,
+        label,
+        group_id: "screen".into(),
+    }));
     out.extend(
         [(TEST_PATTERN_ID, "Test pattern (640×480, 30 fps)"), (TEST_CANVAS_ID, "Test canvas (640×480, 30 fps)")].map(
             |(id, label)| MediaDeviceInfo {
@@ -107,11 +119,17 @@ pub fn open_audio(id: &str) -> Result<MediaStreamTrack, RecorderError> {
     mic::open(id)
 }
 
-/// Opens a video device id as a live track: the built-in `test:pattern` and `test:canvas`.
+/// Opens a video device id as a live track: a screen (`screen:0`) or the built-in
+/// `test:pattern` and `test:canvas`.
 ///
 /// # Errors
-/// `NotFound` for an id that names no video source, or a test video with bad parameters.
+/// `NotFound` for an id that names no video source (or a screen with no display), or bad
+/// parameters; `NotSupported` for a screen whose pixel format is not captured.
 pub fn open_video(id: &str) -> Result<MediaStreamTrack, RecorderError> {
+    #[cfg(target_os = "linux")]
+    if let Some(spec) = ScreenSpec::parse(id) {
+        return screen::open(spec?);
+    }
     match PatternSpec::parse(id) {
         Some(spec) => pattern::open(spec?),
         None => Err(RecorderError::NotFound(format!("no video source \"{id}\""))),

@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mediarecorder::{MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent};
@@ -286,4 +287,36 @@ pub fn require_virtual_mics() {
         std::env::var_os("MEDIARECORDER_VIRTUAL_MICS").is_some(),
         "these tests need the virtual microphones: run them with scripts/test.sh"
     );
+}
+
+/// A private X server, stopped by pid when dropped.
+pub struct Xvfb {
+    child: Child,
+    /// `:N`, for `DISPLAY`.
+    pub display: String,
+}
+
+impl Xvfb {
+    /// Starts Xvfb with one screen of `screen` (e.g. `1280x800x24`) on a display it picks.
+    pub fn start(screen: &str) -> Xvfb {
+        // -displayfd: Xvfb picks a free display number itself and writes it to stdout.
+        let mut child = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", screen, "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb must be installed (the test command installs it)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let display = format!(":{}", line.trim());
+        assert!(display.len() > 1, "Xvfb did not report a display");
+        Xvfb { child, display }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _gone = self.child.kill();
+        let _reaped = self.child.wait();
+    }
 }

@@ -1,0 +1,192 @@
+//! Screen capture on X11 (works for real under Xvfb): `screen:N` is screen N of the display in
+//! `$DISPLAY`, read with `GetImage` at the requested rate (`screen:0?fps=15`; default 30) and
+//! converted to I420 (BT.601, limited range), cropped to even width and height.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use x11rb::connection::Connection;
+use x11rb::protocol::xproto::{ConnectionExt, ImageFormat, ImageOrder};
+use x11rb::rust_connection::RustConnection;
+
+use crate::error::RecorderError;
+use crate::media::{now_ns, MediaStreamTrack, TrackKind, TrackSource, VideoFrame};
+
+/// Device ids of screens start with this.
+pub const SCREEN_PREFIX: &str = "screen:";
+
+/// A parsed `screen:N[?fps=F]` id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScreenSpec {
+    /// The X screen number.
+    pub screen: usize,
+    /// Frames per second (1–60).
+    pub fps: u32,
+}
+
+impl ScreenSpec {
+    /// `None` when `id` is not a screen id; `Some(Err)` for a screen id with bad parameters.
+    pub fn parse(id: &str) -> Option<Result<ScreenSpec, RecorderError>> {
+        let rest = id.strip_prefix(SCREEN_PREFIX)?;
+        let bad = || RecorderError::NotFound(format!("bad screen id \"{id}\" (screen:0 or screen:0?fps=15)"));
+        let (number, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let Ok(screen) = number.parse() else { return Some(Err(bad())) };
+        let mut spec = ScreenSpec { screen, fps: 30 };
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=').map(|(k, v)| (k, v.parse::<u32>())) {
+                Some(("fps", Ok(fps))) if (1..=60).contains(&fps) => spec.fps = fps,
+                _ => return Some(Err(bad())),
+            }
+        }
+        Some(Ok(spec))
+    }
+}
+
+/// The screens of the display in `$DISPLAY`: `(id, label)`; none without a display.
+pub(super) fn list() -> Vec<(String, String)> {
+    let Ok((conn, _)) = x11rb::connect(None) else { return Vec::new() };
+    conn.setup()
+        .roots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (format!("{SCREEN_PREFIX}{i}"), format!("Screen {} ({}×{})", i + 1, s.width_in_pixels, s.height_in_pixels))
+        })
+        .collect()
+}
+
+/// Opens a screen as a live video track.
+pub(super) fn open(spec: ScreenSpec) -> Result<MediaStreamTrack, RecorderError> {
+    let (conn, _) = x11rb::connect(None)
+        .map_err(|e| RecorderError::NotFound(format!("no X display to capture ({e}); is $DISPLAY set?")))?;
+    let screen = conn
+        .setup()
+        .roots
+        .get(spec.screen)
+        .ok_or_else(|| RecorderError::NotFound(format!("the display has no screen {}", spec.screen)))?;
+    let (root, w, h) = (screen.root, screen.width_in_pixels, screen.height_in_pixels);
+    let depth = screen.root_depth;
+    // 24-bit colour in 32-bit pixels, least significant byte first (B, G, R, x): what Xorg and
+    // Xvfb use on every little-endian machine.
+    let bpp = conn.setup().pixmap_formats.iter().find(|f| f.depth == depth).map(|f| f.bits_per_pixel);
+    if depth < 24 || bpp != Some(32) || conn.setup().image_byte_order != ImageOrder::LSB_FIRST {
+        return Err(RecorderError::NotSupported(format!(
+            "screen {} has {depth}-bit colour in {bpp:?}-bit pixels; only 24-bit colour in 32-bit pixels is captured",
+            spec.screen
+        )));
+    }
+    let (width, height) = (u32::from(w) & !1, u32::from(h) & !1);
+    let source = TrackSource::new();
+    let thread_source = Arc::clone(&source);
+    let thread = std::thread::Builder::new()
+        .name("source:screen".into())
+        .spawn(move || run(&conn, root, (w, h), (width, height), spec.fps, &thread_source))
+        .map_err(|e| RecorderError::Unknown(format!("cannot start the screen capture thread: {e}")))?;
+    let label = format!("Screen {} ({width}×{height}, {} fps)", spec.screen + 1, spec.fps);
+    let id = format!("{SCREEN_PREFIX}{}?fps={}", spec.screen, spec.fps);
+    Ok(MediaStreamTrack::new(TrackKind::Video, label, id, 0, source, thread))
+}
+
+/// Grabs the screen on absolute deadlines; a grab that overruns its period skips the frames it
+/// missed (counted, as the test pattern does).
+fn run(
+    conn: &RustConnection,
+    root: u32,
+    (w, h): (u16, u16),
+    (width, height): (u32, u32),
+    fps: u32,
+    source: &TrackSource,
+) {
+    let start_ns = now_ns();
+    let period_ns = 1_000_000_000 / u64::from(fps);
+    let mut n: u64 = 0;
+    while !source.is_ended() {
+        let due = start_ns + n * period_ns;
+        let now = now_ns();
+        if due > now {
+            std::thread::sleep(Duration::from_nanos(due - now));
+        } else if now - due > period_ns {
+            let caught_up = (now - start_ns) / period_ns;
+            source.add_skipped(caught_up - n);
+            n = caught_up;
+            continue;
+        }
+        let captured_ns = now_ns();
+        let image = conn.get_image(ImageFormat::Z_PIXMAP, root, 0, 0, w, h, !0).map_err(|e| e.to_string());
+        let reply = image.and_then(|cookie| cookie.reply().map_err(|e| e.to_string()));
+        match reply {
+            Ok(reply) => {
+                let data = bgrx_to_i420(&reply.data, usize::from(w), width, height);
+                source.deliver_video(VideoFrame { pts_ns: captured_ns, width, height, data: data.into() });
+            }
+            Err(e) => {
+                source.end(Some(format!("the X display stopped answering ({e})")));
+                return;
+            }
+        }
+        n += 1;
+    }
+}
+
+/// BT.601 limited-range I420 from 32-bit B, G, R, x pixels (`stride` pixels a row), cropped to
+/// `width`×`height` (even). Chroma is the mean of each 2×2 block.
+pub fn bgrx_to_i420(bgrx: &[u8], stride: usize, width: u32, height: u32) -> Vec<u8> {
+    let (w, h) = (width as usize, height as usize);
+    let mut out = vec![0u8; VideoFrame::i420_len(width, height)];
+    let (luma, chroma) = out.split_at_mut(w * h);
+    let (u_plane, v_plane) = chroma.split_at_mut((w / 2) * (h / 2));
+    let luma_of = |p: &[u8]| -> u8 {
+        let (b, g, r) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+        (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8
+    };
+    for y in 0..h {
+        let row = &bgrx[y * stride * 4..y * stride * 4 + w * 4];
+        for (dst, p) in luma[y * w..(y + 1) * w].iter_mut().zip(row.chunks_exact(4)) {
+            *dst = luma_of(p);
+        }
+    }
+    for cy in 0..h / 2 {
+        let top = &bgrx[2 * cy * stride * 4..];
+        let bottom = &bgrx[(2 * cy + 1) * stride * 4..];
+        for cx in 0..w / 2 {
+            let mut sum = [0i32; 3];
+            for p in [&top[8 * cx..8 * cx + 8], &bottom[8 * cx..8 * cx + 8]] {
+                for c in 0..3 {
+                    sum[c] += i32::from(p[c]) + i32::from(p[4 + c]);
+                }
+            }
+            let (b, g, r) = ((sum[0] + 2) / 4, (sum[1] + 2) / 4, (sum[2] + 2) / 4);
+            u_plane[cy * (w / 2) + cx] = (((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128) as u8;
+            v_plane[cy * (w / 2) + cx] = (((112 * r - 94 * g - 18 * b + 128) >> 8) + 128) as u8;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screen_ids_parse() {
+        assert_eq!(ScreenSpec::parse("screen:0").unwrap().unwrap(), ScreenSpec { screen: 0, fps: 30 });
+        assert_eq!(ScreenSpec::parse("screen:1?fps=15").unwrap().unwrap(), ScreenSpec { screen: 1, fps: 15 });
+        assert!(ScreenSpec::parse("screen:x").unwrap().is_err());
+        assert!(ScreenSpec::parse("screen:0?fps=0").unwrap().is_err());
+        assert!(ScreenSpec::parse("screen:0?size=2").unwrap().is_err());
+        assert!(ScreenSpec::parse("test:pattern").is_none());
+    }
+
+    #[test]
+    fn colours_convert_to_bt601_limited_range() {
+        // 2×2 pixels: white, black, red, blue (B, G, R, x), one row of padding in the stride.
+        let px = [[255, 255, 255, 0], [0, 0, 0, 0], [0, 0, 255, 0], [255, 0, 0, 0]];
+        let mut bgrx = Vec::new();
+        bgrx.extend(px[0].iter().chain(&px[1]).chain(&[9, 9, 9, 0]));
+        bgrx.extend(px[2].iter().chain(&px[3]).chain(&[9, 9, 9, 0]));
+        let i420 = bgrx_to_i420(&bgrx, 3, 2, 2);
+        assert_eq!(&i420[..4], &[235, 16, 82, 41]);
+        // Chroma of the mean colour of the four, (128, 64, 128) in R, G, B.
+        assert_eq!(&i420[4..], &[147, 152]);
+    }
+}
