@@ -7,7 +7,7 @@
 #                          (xdotool), and the independent checkers
 set -euo pipefail
 
-build=(pkg-config nasm libopus-dev libvpx-dev libasound2-dev libgtk-3-dev)
+build=(pkg-config nasm libclang-dev libopus-dev libvpx-dev libasound2-dev libgtk-3-dev)
 window=(libvulkan1 mesa-vulkan-drivers libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6)
 display=(xvfb xauth)
 test=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils ffmpeg mkvtoolnix opus-tools chromium util-linux

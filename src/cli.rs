@@ -41,7 +41,8 @@ enum Command {
         /// Record no audio (a video-only file; needs --video).
         #[arg(long, requires = "video", conflicts_with = "audio")]
         no_audio: bool,
-        /// Video device id from `devices`: `test:pattern[?w=640&h=480&fps=30]`, `test:canvas`.
+        /// Video device id from `devices`: `camera:0[?w=1280&h=720&fps=30]`, `screen:0[?fps=15]`,
+        /// `test:pattern[?w=640&h=480&fps=30]`, `test:canvas`.
         #[arg(long)]
         video: Option<String>,
         /// Video bitrate in bit/s (default 2500000).
@@ -195,6 +196,9 @@ fn list_devices(json: bool) -> Result<()> {
     }
     if !devices::has_microphone() {
         println!("No microphone found; the test tone is available.");
+    }
+    if !devices::has_camera() {
+        println!("No camera found; the screen (with a display) and the test videos are available.");
     }
     for d in list {
         println!("{:<40} {}", d.device_id, d.label);

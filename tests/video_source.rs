@@ -65,3 +65,32 @@ fn bad_video_ids_are_not_found_and_a_video_stream_records_as_webm() {
     assert_eq!(recorder.mime_type(), "video/webm;codecs=vp8,opus");
     recorder.stop().unwrap();
 }
+
+/// This machine has no camera (no /dev/video*): the list holds none, opening one says so in
+/// words, and `devices` says which video sources remain. With a camera, it is listed instead.
+#[test]
+fn cameras_are_listed_when_present_and_their_absence_is_said_in_words() {
+    let has_v4l2 = std::fs::read_dir("/dev")
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|e| e.file_name().to_string_lossy().starts_with("video"));
+    let cameras: Vec<_> = mediarecorder::enumerate_devices()
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.device_id.starts_with("camera:"))
+        .collect();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mediarecorder")).arg("devices").output().unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    if has_v4l2 {
+        assert!(!cameras.is_empty(), "a V4L2 device exists but no camera is listed");
+        assert!(cameras.iter().all(|c| c.kind == mediarecorder::MediaDeviceKind::VideoInput && !c.label.is_empty()));
+    } else {
+        assert!(cameras.is_empty(), "{cameras:?}");
+        assert!(listing.contains("No camera found"), "{listing}");
+        match MediaStream::open(None, Some("camera:0")) {
+            Err(RecorderError::NotFound(message)) => assert!(message.contains("no camera"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(MediaStream::open(None, Some("camera:zero")).is_err());
+}

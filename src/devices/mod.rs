@@ -1,5 +1,7 @@
 //! Device enumeration (`enumerateDevices`) and opening a device id as a track.
 
+#[cfg(target_os = "linux")]
+mod camera;
 mod mic;
 mod pattern;
 mod resample;
@@ -12,6 +14,8 @@ use serde::Serialize;
 use crate::error::RecorderError;
 use crate::media::MediaStreamTrack;
 
+#[cfg(target_os = "linux")]
+pub use camera::{CameraSpec, CAMERA_PREFIX};
 pub use mic::HOST_ENV;
 pub use pattern::{read_code, render as render_pattern, Drawing, PatternSpec, TEST_CANVAS_ID, TEST_PATTERN_ID};
 #[cfg(target_os = "linux")]
@@ -49,8 +53,8 @@ pub struct MediaDeviceInfo {
 }
 
 /// Lists the capture devices: `default` (when a microphone exists), each microphone, the
-/// built-in test tone, the screens of the X display (`screen:0`…), then the built-in test
-/// videos (`test:pattern`, `test:canvas`).
+/// built-in test tone, the cameras (`camera:0`…), the screens of the X display (`screen:0`…),
+/// then the built-in test videos (`test:pattern`, `test:canvas`).
 ///
 /// # Errors
 /// None today (an unreachable audio server just means no microphones); kept fallible as the web's.
@@ -78,6 +82,13 @@ pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
         group_id: "test".into(),
     });
     #[cfg(target_os = "linux")]
+    out.extend(camera::list().into_iter().map(|(device_id, label)| MediaDeviceInfo {
+        group_id: group_of(&device_id),
+        device_id,
+        kind: MediaDeviceKind::VideoInput,
+        label,
+    }));
+    #[cfg(target_os = "linux")]
     out.extend(screen::list().into_iter().map(|(device_id, label)| MediaDeviceInfo {
         device_id,
         kind: MediaDeviceKind::VideoInput,
@@ -102,6 +113,14 @@ pub(crate) fn audio_host() -> cpal::Host {
     mic::host()
 }
 
+/// `true` when at least one camera is present.
+pub fn has_camera() -> bool {
+    #[cfg(target_os = "linux")]
+    return !camera::list().is_empty();
+    #[cfg(not(target_os = "linux"))]
+    false
+}
+
 /// `true` when at least one real microphone is present.
 pub fn has_microphone() -> bool {
     !mic::list().is_empty()
@@ -119,13 +138,17 @@ pub fn open_audio(id: &str) -> Result<MediaStreamTrack, RecorderError> {
     mic::open(id)
 }
 
-/// Opens a video device id as a live track: a screen (`screen:0`) or the built-in
-/// `test:pattern` and `test:canvas`.
+/// Opens a video device id as a live track: a camera (`camera:0`), a screen (`screen:0`) or the
+/// built-in `test:pattern` and `test:canvas`.
 ///
 /// # Errors
 /// `NotFound` for an id that names no video source (or a screen with no display), or bad
 /// parameters; `NotSupported` for a screen whose pixel format is not captured.
 pub fn open_video(id: &str) -> Result<MediaStreamTrack, RecorderError> {
+    #[cfg(target_os = "linux")]
+    if let Some(spec) = CameraSpec::parse(id) {
+        return camera::open(spec?);
+    }
     #[cfg(target_os = "linux")]
     if let Some(spec) = ScreenSpec::parse(id) {
         return screen::open(spec?);

@@ -10,7 +10,7 @@ use x11rb::protocol::xproto::{ConnectionExt, ImageFormat, ImageOrder};
 use x11rb::rust_connection::RustConnection;
 
 use crate::error::RecorderError;
-use crate::media::{now_ns, MediaStreamTrack, TrackKind, TrackSource, VideoFrame};
+use crate::media::{now_ns, packed_to_i420, MediaStreamTrack, PackedLayout, TrackKind, TrackSource, VideoFrame};
 
 /// Device ids of screens start with this.
 pub const SCREEN_PREFIX: &str = "screen:";
@@ -129,38 +129,9 @@ fn run(
 }
 
 /// BT.601 limited-range I420 from 32-bit B, G, R, x pixels (`stride` pixels a row), cropped to
-/// `width`×`height` (even). Chroma is the mean of each 2×2 block.
+/// `width`×`height` (even).
 pub fn bgrx_to_i420(bgrx: &[u8], stride: usize, width: u32, height: u32) -> Vec<u8> {
-    let (w, h) = (width as usize, height as usize);
-    let mut out = vec![0u8; VideoFrame::i420_len(width, height)];
-    let (luma, chroma) = out.split_at_mut(w * h);
-    let (u_plane, v_plane) = chroma.split_at_mut((w / 2) * (h / 2));
-    let luma_of = |p: &[u8]| -> u8 {
-        let (b, g, r) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
-        (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8
-    };
-    for y in 0..h {
-        let row = &bgrx[y * stride * 4..y * stride * 4 + w * 4];
-        for (dst, p) in luma[y * w..(y + 1) * w].iter_mut().zip(row.chunks_exact(4)) {
-            *dst = luma_of(p);
-        }
-    }
-    for cy in 0..h / 2 {
-        let top = &bgrx[2 * cy * stride * 4..];
-        let bottom = &bgrx[(2 * cy + 1) * stride * 4..];
-        for cx in 0..w / 2 {
-            let mut sum = [0i32; 3];
-            for p in [&top[8 * cx..8 * cx + 8], &bottom[8 * cx..8 * cx + 8]] {
-                for c in 0..3 {
-                    sum[c] += i32::from(p[c]) + i32::from(p[4 + c]);
-                }
-            }
-            let (b, g, r) = ((sum[0] + 2) / 4, (sum[1] + 2) / 4, (sum[2] + 2) / 4);
-            u_plane[cy * (w / 2) + cx] = (((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128) as u8;
-            v_plane[cy * (w / 2) + cx] = (((112 * r - 94 * g - 18 * b + 128) >> 8) + 128) as u8;
-        }
-    }
-    out
+    packed_to_i420(bgrx, PackedLayout { bytes_per_pixel: 4, rgb_offsets: [2, 1, 0], stride }, width, height)
 }
 
 #[cfg(test)]

@@ -65,6 +65,55 @@ pub fn split_planes(data: &[u8], width: u32, height: u32) -> (&[u8], &[u8], &[u8
     (y, u, &rest[..chroma])
 }
 
+/// How packed RGB pixels lie in memory.
+#[derive(Debug, Clone, Copy)]
+pub struct PackedLayout {
+    /// 3 (RGB, BGR) or 4 (with a padding or alpha byte).
+    pub bytes_per_pixel: usize,
+    /// Where red, green and blue sit within a pixel.
+    pub rgb_offsets: [usize; 3],
+    /// Pixels a row (at least the width).
+    pub stride: usize,
+}
+
+/// BT.601 limited-range I420 (what the encoders and players assume) from packed RGB pixels,
+/// cropped to `width`×`height` (even). Chroma is the mean of each 2×2 block.
+///
+/// # Panics
+/// When `data` holds fewer than `height` rows of `layout.stride` pixels.
+pub fn packed_to_i420(data: &[u8], layout: PackedLayout, width: u32, height: u32) -> Vec<u8> {
+    let (w, h) = (width as usize, height as usize);
+    let (bpp, [ro, go, bo], row_bytes) =
+        (layout.bytes_per_pixel, layout.rgb_offsets, layout.stride * layout.bytes_per_pixel);
+    let mut out = vec![0u8; VideoFrame::i420_len(width, height)];
+    let (luma, chroma) = out.split_at_mut(w * h);
+    let (u_plane, v_plane) = chroma.split_at_mut((w / 2) * (h / 2));
+    for y in 0..h {
+        let row = &data[y * row_bytes..y * row_bytes + w * bpp];
+        for (dst, p) in luma[y * w..(y + 1) * w].iter_mut().zip(row.chunks_exact(bpp)) {
+            let (r, g, b) = (i32::from(p[ro]), i32::from(p[go]), i32::from(p[bo]));
+            *dst = (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8;
+        }
+    }
+    for cy in 0..h / 2 {
+        let (top, bottom) = (&data[2 * cy * row_bytes..], &data[(2 * cy + 1) * row_bytes..]);
+        for cx in 0..w / 2 {
+            let mut sum = [0i32; 3];
+            for row in [top, bottom] {
+                for p in [&row[2 * cx * bpp..], &row[(2 * cx + 1) * bpp..]] {
+                    for (c, offset) in [ro, go, bo].into_iter().enumerate() {
+                        sum[c] += i32::from(p[offset]);
+                    }
+                }
+            }
+            let (r, g, b) = ((sum[0] + 2) / 4, (sum[1] + 2) / 4, (sum[2] + 2) / 4);
+            u_plane[cy * (w / 2) + cx] = (((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128) as u8;
+            v_plane[cy * (w / 2) + cx] = (((112 * r - 94 * g - 18 * b + 128) >> 8) + 128) as u8;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
