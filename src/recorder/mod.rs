@@ -133,7 +133,7 @@ impl MediaRecorder {
     /// `InvalidState` unless `Inactive`; `NotSupported` when the stream has no live track or
     /// the MIME type cannot carry its tracks; `Encoding` when the encoder cannot be set up.
     pub fn start(&self, timeslice_ms: Option<u32>) -> Result<(), RecorderError> {
-        let mut state = lock(&self.shared.state);
+        let state = lock(&self.shared.state);
         if *state != RecordingState::Inactive {
             return Err(RecorderError::InvalidState(format!("start() while {:?}", *state)));
         }
@@ -147,11 +147,12 @@ impl MediaRecorder {
         let video_track = live.iter().find(|t| t.kind() == TrackKind::Video).cloned();
         let format = Format::for_tracks(self.requested, audio_track.is_some(), video_track.is_some())
             .map_err(RecorderError::NotSupported)?;
+        // Set-up can take a while (the AV1 governor measures the encoder): the state is not
+        // held meanwhile, so `state()` stays instant; a start that raced this one wins.
+        drop(state);
         // A previous recording may still be flushing: its last events must come before Start.
         if let Some(previous) = lock(&self.running).take() {
-            drop(state);
             let _finished = previous.thread.join();
-            state = lock(&self.shared.state);
         }
         let timeslice_ms = timeslice_ms.map(|t| t.max(worker::MIN_TIMESLICE_MS));
         let chunk_ms = worker::chunk_ms(timeslice_ms);
@@ -180,6 +181,10 @@ impl MediaRecorder {
                 height: v.height,
             }),
         )?;
+        let mut state = lock(&self.shared.state);
+        if *state != RecordingState::Inactive {
+            return Err(RecorderError::InvalidState(format!("start() while {:?}", *state)));
+        }
         *lock(&self.shared.stats) = RecorderStats::default();
         *lock(&self.shared.session_dir) = None;
         let config = WorkerConfig {

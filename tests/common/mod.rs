@@ -301,7 +301,9 @@ impl Xvfb {
     pub fn start(screen: &str) -> Xvfb {
         // -displayfd: Xvfb picks a free display number itself and writes it to stdout.
         let mut child = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", screen, "-nolisten", "tcp"])
+            // -noreset: the server would otherwise reset (clearing the screen and refusing
+            // connections for a moment) each time its last client disconnects.
+            .args(["-displayfd", "1", "-screen", "0", screen, "-nolisten", "tcp", "-noreset"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
