@@ -22,9 +22,14 @@ input=$work/input.y4m
 # testsrc2: moving shapes, text and gradients; 30 fps.
 ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=$size:rate=30" -t "$seconds" -pix_fmt yuv420p "$input"
 frames=$((seconds * 30))
+ffmpeg -nostdin -v error -i "$input" -f rawvideo -pix_fmt yuv420p "$work/input.yuv"
 
 psnr() {
-  ffmpeg -nostdin -v info -i "$1" -i "$input" -lavfi "[0:v][1:v]psnr" -f null - 2>&1 |
+  # Both sides decoded to raw frames and compared frame by frame: pairing by timestamps misaligns
+  # WebM's whole-millisecond times (33, 66, 100…) against the input's exact 1/30 s.
+  ffmpeg -nostdin -v error -y -i "$1" -f rawvideo -pix_fmt yuv420p -fps_mode passthrough "$work/decoded.yuv"
+  ffmpeg -nostdin -v info -f rawvideo -pix_fmt yuv420p -s "$size" -i "$work/decoded.yuv" \
+    -f rawvideo -pix_fmt yuv420p -s "$size" -i "$work/input.yuv" -lavfi "[0:v][1:v]psnr" -f null - 2>&1 |
     sed -n 's/.*PSNR.* average:\([0-9.inf]*\).*/\1/p' | tail -1
 }
 kbps() {
@@ -57,5 +62,5 @@ ff() {
 ff "libvpx (vp8, realtime, cpu-used 8)" -c:v libvpx -deadline realtime -cpu-used 8
 ff "libvpx-vp9 (realtime, cpu-used 8, row-mt)" -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -row-mt 1
 ff "librav1e (speed 10, 4 tiles)" -c:v librav1e -speed 10 -tiles 4
-ff "libaom-av1 (realtime, cpu-used 10)" -c:v libaom-av1 -usage realtime -cpu-used 10 -row-mt 1
+ff "libaom-av1 (realtime, cpu-used 8)" -c:v libaom-av1 -usage realtime -cpu-used 8 -row-mt 1
 ff "libsvtav1 (preset 12)" -c:v libsvtav1 -preset 12

@@ -72,7 +72,9 @@ impl Encoder {
             chroma_sampling: ChromaSampling::Cs420,
             low_latency: true,
             bitrate: i32::try_from(s.bits_per_second).unwrap_or(i32::MAX),
-            min_key_frame_interval: 0,
+            // Scene cuts get key frames at most every half second (a key frame costs several
+            // inter frames); chunk starts force theirs regardless.
+            min_key_frame_interval: fps / 2,
             max_key_frame_interval: s.max_key_interval.max(1),
             tiles: s.tiles as usize,
             speed_settings: speed,
