@@ -33,45 +33,7 @@ enum Command {
         json: bool,
     },
     /// Record until the duration passes or Ctrl+C, then write the file.
-    Record {
-        /// Audio device id: `default`, an id from `devices`, or `test:tone[?hz=F]`.
-        /// Without it: the default microphone, or the test tone when there is none.
-        #[arg(long)]
-        audio: Option<String>,
-        /// Record no audio (a video-only file; needs --video).
-        #[arg(long, requires = "video", conflicts_with = "audio")]
-        no_audio: bool,
-        /// Video device id from `devices`: `camera:0[?w=1280&h=720&fps=30]`, `screen:0[?fps=15]`,
-        /// `test:pattern[?w=640&h=480&fps=30]`, `test:canvas`.
-        #[arg(long)]
-        video: Option<String>,
-        /// Video bitrate in bit/s (default 2500000).
-        #[arg(long)]
-        video_bitrate: Option<u32>,
-        /// Container and codecs, e.g. `audio/ogg;codecs=opus`, `audio/webm;codecs=opus`,
-        /// `video/webm;codecs=vp9,opus`, `video/webm;codecs=av1,opus` (default: from the output file's
-        /// extension and the tracks).
-        #[arg(long)]
-        mime: Option<String>,
-        /// Deliver data every this many milliseconds of media.
-        #[arg(long)]
-        timeslice: Option<u32>,
-        /// Stop after this many seconds (default: until Ctrl+C).
-        #[arg(long)]
-        duration: Option<f64>,
-        /// Audio bitrate in bit/s (default 128000).
-        #[arg(long)]
-        audio_bitrate: Option<u32>,
-        /// Constant bitrate instead of variable.
-        #[arg(long)]
-        cbr: bool,
-        /// Replace the output file if it exists.
-        #[arg(long)]
-        force: bool,
-        /// Output file.
-        #[arg(short, long)]
-        output: PathBuf,
-    },
+    Record(RecordArgs),
     /// Turn a recording that never finished (the program died) into a file that plays.
     Recover {
         /// List the recordings that can be recovered.
@@ -92,31 +54,7 @@ pub fn run() -> Result<()> {
     let Some(command) = Cli::parse().command else { return open_window() };
     match command {
         Command::Devices { json } => list_devices(json),
-        Command::Record {
-            audio,
-            no_audio,
-            video,
-            video_bitrate,
-            mime,
-            timeslice,
-            duration,
-            audio_bitrate,
-            cbr,
-            force,
-            output,
-        } => record(RecordArgs {
-            audio,
-            no_audio,
-            video,
-            video_bitrate,
-            mime,
-            timeslice,
-            duration,
-            audio_bitrate,
-            cbr,
-            force,
-            output,
-        }),
+        Command::Record(args) => record(args),
         Command::Recover { list, session, output, force } => match (list, output) {
             (true, _) => list_unfinished(),
             (false, Some(output)) => recover(session.as_deref(), &output, force),
@@ -206,17 +144,44 @@ fn list_devices(json: bool) -> Result<()> {
     Ok(())
 }
 
+#[derive(clap::Args)]
 struct RecordArgs {
+    /// Audio device id: `default`, an id from `devices`, or `test:tone[?hz=F]`.
+    /// Without it: the default microphone, or the test tone when there is none.
+    #[arg(long)]
     audio: Option<String>,
+    /// Record no audio (a video-only file; needs --video).
+    #[arg(long, requires = "video", conflicts_with = "audio")]
     no_audio: bool,
+    /// Video device id from `devices`: `camera:0[?w=1280&h=720&fps=30]`, `screen:0[?fps=15]`,
+    /// `test:pattern[?w=640&h=480&fps=30]`, `test:canvas`.
+    #[arg(long)]
     video: Option<String>,
+    /// Video bitrate in bit/s (default 2500000).
+    #[arg(long)]
     video_bitrate: Option<u32>,
+    /// Container and codecs, e.g. `audio/ogg;codecs=opus`, `audio/webm;codecs=opus`,
+    /// `video/webm;codecs=vp9,opus`, `video/webm;codecs=av1,opus` (default: from the output file's
+    /// extension and the tracks).
+    #[arg(long)]
     mime: Option<String>,
+    /// Deliver data every this many milliseconds of media.
+    #[arg(long)]
     timeslice: Option<u32>,
+    /// Stop after this many seconds (default: until Ctrl+C).
+    #[arg(long)]
     duration: Option<f64>,
+    /// Audio bitrate in bit/s (default 128000).
+    #[arg(long)]
     audio_bitrate: Option<u32>,
+    /// Constant bitrate instead of variable.
+    #[arg(long)]
     cbr: bool,
+    /// Replace the output file if it exists.
+    #[arg(long)]
     force: bool,
+    /// Output file.
+    #[arg(short, long)]
     output: PathBuf,
 }
 

@@ -3,6 +3,7 @@
 #[cfg(target_os = "linux")]
 mod camera;
 mod mic;
+mod pacing;
 mod pattern;
 mod resample;
 #[cfg(target_os = "linux")]

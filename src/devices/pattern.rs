@@ -5,10 +5,10 @@
 //! measured from a decoded recording, and as seven-segment digits for people.
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use super::pacing::Pacer;
 use crate::error::RecorderError;
-use crate::media::{now_ns, MediaStreamTrack, TrackKind, TrackSource, VideoFrame};
+use crate::media::{MediaStreamTrack, TrackKind, TrackSource, VideoFrame};
 
 /// The id of the moving test pattern (`test:pattern?w=1280&h=720&fps=30`).
 pub const TEST_PATTERN_ID: &str = "test:pattern";
@@ -99,25 +99,12 @@ pub(super) fn open(spec: PatternSpec) -> Result<MediaStreamTrack, RecorderError>
     Ok(MediaStreamTrack::new(TrackKind::Video, label, spec.id(), 0, source, thread))
 }
 
-/// One frame per period on absolute deadlines (start + n/fps), so jitter never accumulates.
-/// A frame whose deadline has long passed (the thread was starved) is skipped, as a camera
-/// skips it: the numbers in the code show the gap.
+/// One frame per period (see [`Pacer`]); a skipped frame shows as a gap in the code's numbers.
 fn run(spec: PatternSpec, source: &TrackSource) {
-    let start_ns = now_ns();
-    let period_ns = 1_000_000_000 / u64::from(spec.fps);
-    let mut n: u64 = 0;
+    let mut pacer = Pacer::new(spec.fps);
     let mut buffer = vec![0u8; VideoFrame::i420_len(spec.width, spec.height)];
     while !source.is_ended() {
-        let due = start_ns + n * period_ns;
-        let now = now_ns();
-        if due > now {
-            std::thread::sleep(Duration::from_nanos(due - now));
-        } else if now - due > period_ns {
-            let caught_up = (now - start_ns) / period_ns;
-            source.add_skipped(caught_up - n);
-            n = caught_up;
-            continue;
-        }
+        let (n, due) = pacer.next(source);
         let ms = n * 1000 / u64::from(spec.fps);
         render(&spec, n as u32, ms as u32, &mut buffer);
         source.deliver_video(VideoFrame {
@@ -126,7 +113,6 @@ fn run(spec: PatternSpec, source: &TrackSource) {
             height: spec.height,
             data: buffer.as_slice().into(),
         });
-        n += 1;
     }
 }
 

@@ -3,12 +3,12 @@
 //! converted to I420 (BT.601, limited range), cropped to even width and height.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{ConnectionExt, ImageFormat, ImageOrder};
 use x11rb::rust_connection::RustConnection;
 
+use super::pacing::Pacer;
 use crate::error::RecorderError;
 use crate::media::{now_ns, packed_to_i420, MediaStreamTrack, PackedLayout, TrackKind, TrackSource, VideoFrame};
 
@@ -87,8 +87,8 @@ pub(super) fn open(spec: ScreenSpec) -> Result<MediaStreamTrack, RecorderError> 
     Ok(MediaStreamTrack::new(TrackKind::Video, label, id, 0, source, thread))
 }
 
-/// Grabs the screen on absolute deadlines; a grab that overruns its period skips the frames it
-/// missed (counted, as the test pattern does).
+/// Grabs the screen on the pacer's deadlines; a grab that overruns skips the frames it missed
+/// (counted).
 fn run(
     conn: &RustConnection,
     root: u32,
@@ -97,20 +97,9 @@ fn run(
     fps: u32,
     source: &TrackSource,
 ) {
-    let start_ns = now_ns();
-    let period_ns = 1_000_000_000 / u64::from(fps);
-    let mut n: u64 = 0;
+    let mut pacer = Pacer::new(fps);
     while !source.is_ended() {
-        let due = start_ns + n * period_ns;
-        let now = now_ns();
-        if due > now {
-            std::thread::sleep(Duration::from_nanos(due - now));
-        } else if now - due > period_ns {
-            let caught_up = (now - start_ns) / period_ns;
-            source.add_skipped(caught_up - n);
-            n = caught_up;
-            continue;
-        }
+        pacer.next(source);
         let captured_ns = now_ns();
         let image = conn.get_image(ImageFormat::Z_PIXMAP, root, 0, 0, w, h, !0).map_err(|e| e.to_string());
         let reply = image.and_then(|cookie| cookie.reply().map_err(|e| e.to_string()));
@@ -124,7 +113,6 @@ fn run(
                 return;
             }
         }
-        n += 1;
     }
 }
 
