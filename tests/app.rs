@@ -197,3 +197,65 @@ fn a_recording_plays_back_through_the_default_output() {
     assert!((hz - 440.0).abs() <= 5.0, "the speaker played {hz} Hz (mic A is 440 Hz)");
     assert!(harness.get_all_by_label("Play").next().is_some(), "Play is back");
 }
+
+#[test]
+fn a_test_video_previews_live_records_with_the_sound_and_plays_back() {
+    require_virtual_mics();
+    let store = tempfile::tempdir().unwrap();
+    let mut harness = app(store.path());
+    wait_for(&mut harness, "the video sources and a live level", |s| {
+        s.video_devices.iter().any(|d| d.id == "test:pattern") && s.meter.peak_dbfs > -30.0
+    });
+    assert_eq!(harness.state().state().selected_video, None, "sound only until a video source is chosen");
+    assert_eq!(harness.state().state().no_camera, !mediarecorder::devices::has_camera(), "the window knows of cameras");
+
+    harness.get_by_value("None (sound only)").click();
+    harness.run_steps(3);
+    harness.get_by_label("Test pattern (640×480, 30 fps)").click();
+    wait_for(&mut harness, "the pattern's preview", |s| s.video_preview.is_some());
+    let first = harness.state().state().video_preview.clone().unwrap();
+    assert_eq!((first.width, first.height, first.source_size), (320, 240, (640, 480)));
+    let colours: std::collections::HashSet<&[u8]> = first.rgba.chunks_exact(4).collect();
+    assert!(colours.len() >= 8, "a picture, not a flat fill: {} colours", colours.len());
+    wait_for(&mut harness, "a moving preview", |s| s.video_preview.as_ref().is_some_and(|p| p.seq >= first.seq + 10));
+    assert!(harness.get_all_by_value("WebM VP8 + Opus").next().is_some(), "the format offered is a video one");
+
+    harness.get_by_label("Record").click();
+    wait_for(&mut harness, "2 s recorded", |s| s.media_ms >= 2000.0);
+    let during = harness.state().state().video_preview.as_ref().unwrap().seq;
+    wait_for(&mut harness, "the preview going on while recording", |s| {
+        s.video_preview.as_ref().is_some_and(|p| p.seq >= during + 5)
+    });
+    harness.get_by_label("Stop").click();
+    wait_for(&mut harness, "stopped", |s| s.recordings.first().is_some_and(|r| r.status == RecordingStatus::Ready));
+    assert_eq!(harness.state().state().recordings[0].mime_type, "video/webm;codecs=vp8,opus");
+
+    let saved = save_first(&mut harness, &store.path().join("saved").join("clip"));
+    assert_eq!(saved.extension().and_then(|e| e.to_str()), Some("webm"));
+    assert_eq!(ffmpeg_errors(&saved), "");
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-count_packets", "-show_entries", "stream=codec_name,nb_read_packets", "-of", "csv=p=0"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    let streams = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let frames: u64 = streams
+        .lines()
+        .find_map(|l| l.strip_prefix("vp8,"))
+        .unwrap_or_else(|| panic!("a VP8 stream: {streams}"))
+        .parse()
+        .unwrap();
+    assert!(streams.lines().any(|l| l.starts_with("opus,")), "an Opus stream: {streams}");
+    let duration = probe(&saved).duration_s;
+    assert!((2.0..2.8).contains(&duration), "duration {duration}");
+    // The preview takes its own copy of each frame: the recording still gets them all.
+    assert!(frames as f64 >= 0.95 * 30.0 * (duration - 0.1), "{frames} frames in {duration} s");
+    let hz = dominant_hz(&decode_mono(&saved));
+    assert!((hz - 440.0).abs() <= 5.0, "the default mic (440 Hz) was recorded: {hz} Hz");
+
+    // Playback finds the sound among the video frames.
+    harness.get_by_label("Play").click();
+    wait_for(&mut harness, "playing", |s| s.playing.is_some());
+    wait_for(&mut harness, "the end of playback", |s| s.playing.is_none());
+    assert_eq!(harness.state().state().error, None);
+}

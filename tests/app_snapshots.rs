@@ -1,12 +1,12 @@
 //! Snapshot images of the window's main states, rendered from fixed [`AppState`]s (no devices,
-//! no clock): idle, recording, paused, a list of two recordings, an error. Baselines are in
+//! no clock): idle, recording, paused, a list of two recordings, an error, recording with video. Baselines are in
 //! tests/snapshots; regenerate with `UPDATE_SNAPSHOTS=1` after a deliberate change of look.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use egui_kittest::Harness;
 use mediarecorder::app::main_ui;
-use mediarecorder::app::state::{AppState, DeviceEntry, MeterReading, RecordingEntry, RecordingStatus};
+use mediarecorder::app::state::{AppState, DeviceEntry, MeterReading, PreviewImage, RecordingEntry, RecordingStatus};
 use mediarecorder::RecordingState;
 
 fn idle() -> AppState {
@@ -38,6 +38,7 @@ fn entry(id: &str, name: &str, ms: f64, bytes: u64, ext: &str, status: Recording
         duration_ms: ms,
         bytes,
         extension: ext.into(),
+        mime_type: format!("audio/{ext};codecs=opus"),
         status,
         error: None,
     }
@@ -107,4 +108,48 @@ fn an_error_is_shown_and_the_recording_kept() {
     s.meter.clipping = true;
     s.meter.peak_dbfs = 0.0;
     snapshot("error", s);
+}
+
+/// Eight colour bars over a grey ramp, 320×240: a fixed picture for the video preview.
+fn bars() -> PreviewImage {
+    let colours = [
+        [235, 235, 235],
+        [235, 235, 16],
+        [16, 235, 235],
+        [16, 235, 16],
+        [235, 16, 235],
+        [235, 16, 16],
+        [16, 16, 235],
+        [16, 16, 16],
+    ];
+    let (w, h) = (320u32, 240u32);
+    let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let rgb = if y < 160 { colours[(x * 8 / w) as usize] } else { [(x * 255 / w) as u8; 3] };
+            rgba.extend_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
+        }
+    }
+    PreviewImage { seq: 1, width: w, height: h, rgba: rgba.into(), source_size: (640, 480) }
+}
+
+#[test]
+fn recording_with_video_shows_the_live_picture() {
+    let mut s = idle();
+    s.video_devices = vec![
+        DeviceEntry { id: "screen:0".into(), label: "Screen 1 (1280×720)".into() },
+        DeviceEntry { id: "test:pattern".into(), label: "Test pattern (640×480, 30 fps)".into() },
+    ];
+    s.no_camera = true;
+    s.selected_video = Some("test:pattern".into());
+    s.settings.video_id = Some("test:pattern".into());
+    s.video_preview = Some(bars());
+    s.recording_state = RecordingState::Recording;
+    s.media_ms = 5_300.0;
+    s.bytes = 1_702_000;
+    let mut r = entry("a", "Recording 2026-11-23 14-05-09", 0.0, 0, "webm", RecordingStatus::Recording);
+    r.mime_type = "video/webm;codecs=vp8,opus".into();
+    s.recordings = vec![r];
+    s.selected_recording = Some("a".into());
+    snapshot("video", s);
 }

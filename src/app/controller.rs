@@ -16,10 +16,12 @@ use super::recordings::{self, Recording};
 use super::save::{self, DialogOutcome, SaveDone};
 use super::settings;
 use super::state::{Command, DeviceEntry, RecordingStatus, Settings, Update};
+use super::thumbnail;
 use crate::devices::{DEFAULT_ID, TEST_TONE_ID};
-use crate::media::AudioBuffer;
+use crate::media::{AudioBuffer, VideoFrame};
 use crate::{
-    enumerate_devices, MediaDeviceKind, MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent, RecordingState,
+    enumerate_devices, MediaDeviceKind, MediaRecorder, MediaRecorderOptions, MediaStream, MediaStreamTrack,
+    RecorderEvent, RecordingState,
 };
 
 /// Commands queued from the window. Full means the controller is stuck for seconds: the window
@@ -32,6 +34,9 @@ const UPDATE_QUEUE: usize = 512;
 const DEVICE_POLL: Duration = Duration::from_secs(2);
 /// How often the timer and save progress are refreshed.
 const PROGRESS_TICK: Duration = Duration::from_millis(100);
+/// The video preview's frame interval: 15 fps is a live picture; converting every frame of a
+/// 30 fps source would spend the controller's time for nothing.
+const PREVIEW_FRAME_INTERVAL: Duration = Duration::from_millis(66);
 /// How long quitting waits for a recording to finish its last chunk.
 const STOP_GRACE: Duration = Duration::from_secs(5);
 
@@ -152,6 +157,17 @@ struct Preview {
     meter: Meter,
 }
 
+/// The live video preview: an open camera, screen or test video. The recorder subscribes to
+/// the same track on its own; this subscription is two frames deep and misses frames rather
+/// than ever holding capture (or the recording) up.
+struct VideoPreview {
+    device_id: String,
+    track: MediaStreamTrack,
+    frames: Receiver<VideoFrame>,
+    last_sent: Option<Instant>,
+    sent: u64,
+}
+
 /// The recording in progress.
 struct Active {
     recorder: MediaRecorder,
@@ -167,7 +183,9 @@ struct Engine {
     internal_rx: Receiver<Internal>,
     settings: Settings,
     devices: Vec<DeviceEntry>,
+    video_devices: Vec<DeviceEntry>,
     preview: Option<Preview>,
+    video: Option<VideoPreview>,
     active: Option<Active>,
     recordings: Vec<Recording>,
     saves: HashMap<String, JoinHandle<()>>,
@@ -188,7 +206,9 @@ impl Engine {
             internal_tx,
             internal_rx,
             devices: Vec::new(),
+            video_devices: Vec::new(),
             preview: None,
+            video: None,
             active: None,
             recordings: Vec::new(),
             saves: HashMap::new(),
@@ -205,9 +225,12 @@ impl Engine {
         self.refresh_devices();
         let wanted = self.settings.device_id.clone();
         self.open_preview(&wanted);
+        let wanted_video = self.settings.video_id.clone();
+        self.open_video(wanted_video.as_deref());
 
         loop {
             let audio = self.preview.as_ref().map_or_else(never, |p| p.audio.clone());
+            let frames = self.video.as_ref().map_or_else(never, |v| v.frames.clone());
             let events = self.active.as_ref().map_or_else(never, |a| a.events.clone());
             let internal = self.internal_rx.clone();
             select! {
@@ -218,6 +241,10 @@ impl Engine {
                 recv(audio) -> buffer => match buffer {
                     Ok(buffer) => self.meter(&buffer),
                     Err(_) => self.preview_ended(),
+                },
+                recv(frames) -> frame => match frame {
+                    Ok(frame) => self.preview_frame(&frame),
+                    Err(_) => self.video_ended(),
                 },
                 recv(events) -> event => match event {
                     Ok(event) => self.recorder_event(event),
@@ -243,14 +270,30 @@ impl Engine {
                 self.settings.device_id = id;
                 self.save_settings();
             }
+            Command::SelectVideo(id) => {
+                if self.active.is_some() {
+                    return self.error("the video source cannot change while recording");
+                }
+                self.open_video(id.as_deref());
+                self.settings.video_id = self.video.as_ref().map(|v| v.device_id.clone());
+                self.save_settings();
+                self.out.send(Update::Settings(self.settings.clone()));
+            }
             Command::ChangeSettings(s) => {
                 if self.active.is_some() {
                     return self.error("the format cannot change while recording");
                 }
-                if !MediaRecorder::is_type_supported(&s.mime_type) {
-                    return self.error(&format!("{} is not supported", s.mime_type));
+                for mime in [&s.mime_type, &s.video_mime_type] {
+                    if !MediaRecorder::is_type_supported(mime) {
+                        return self.error(&format!("{mime} is not supported"));
+                    }
                 }
-                self.settings = Settings { device_id: self.settings.device_id.clone(), ..s };
+                // The sources are the controller's to say; the window's copy may be a frame old.
+                self.settings = Settings {
+                    device_id: self.settings.device_id.clone(),
+                    video_id: self.settings.video_id.clone(),
+                    ..s
+                };
                 self.save_settings();
                 self.out.send(Update::Settings(self.settings.clone()));
             }
@@ -277,12 +320,17 @@ impl Engine {
         let Some(preview) = &self.preview else {
             return self.error("no microphone is open: pick one first");
         };
-        let options = MediaRecorderOptions {
-            mime_type: Some(self.settings.mime_type.clone()),
+        let mut tracks = preview.stream.audio_tracks();
+        let mut options = MediaRecorderOptions {
+            mime_type: Some(self.settings.recording_mime_type().to_owned()),
             audio_bits_per_second: Some(self.settings.audio_bitrate),
             ..Default::default()
         };
-        let started = MediaRecorder::new(preview.stream.clone(), options).and_then(|recorder| {
+        if let Some(video) = &self.video {
+            tracks.push(video.track.clone());
+            options.video_bits_per_second = Some(self.settings.video_bitrate);
+        }
+        let started = MediaRecorder::new(MediaStream::new(tracks), options).and_then(|recorder| {
             recorder.set_store_dir(&self.config.store_root);
             recorder.start(Some(self.settings.timeslice_ms))?;
             Ok(recorder)
@@ -348,7 +396,8 @@ impl Engine {
         if !r.entry.can_save() {
             return;
         }
-        let dir = self.config.save_dir.clone().unwrap_or_else(recordings::default_save_dir);
+        let video = r.entry.mime_type.starts_with("video/");
+        let dir = self.config.save_dir.clone().unwrap_or_else(|| recordings::default_save_dir(video));
         let file_name = recordings::default_file_name(&r.entry);
         let suggested = dir.join(&file_name);
         match save::display_available(self.config.native_dialogs) {
@@ -438,21 +487,83 @@ impl Engine {
 
     // ---- devices and preview -------------------------------------------------------------
 
-    /// Re-reads the device list; sends it when it changed. Returns whether it changed.
+    /// Re-reads the device lists; sends each that changed. Returns whether the microphones
+    /// changed.
     fn refresh_devices(&mut self) -> bool {
         self.last_device_poll = Instant::now();
-        let list: Vec<DeviceEntry> = enumerate_devices()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|d| d.kind == MediaDeviceKind::AudioInput)
-            .map(|d| DeviceEntry { id: d.device_id, label: d.label })
-            .collect();
-        if list == self.devices {
+        let (audio, video): (Vec<_>, Vec<_>) =
+            enumerate_devices().unwrap_or_default().into_iter().partition(|d| d.kind == MediaDeviceKind::AudioInput);
+        let entries = |list: Vec<crate::MediaDeviceInfo>| -> Vec<DeviceEntry> {
+            list.into_iter().map(|d| DeviceEntry { id: d.device_id, label: d.label }).collect()
+        };
+        let (audio, video) = (entries(audio), entries(video));
+        if video != self.video_devices {
+            self.video_devices = video;
+            self.send_video_devices();
+        }
+        if audio == self.devices {
             return false;
         }
-        self.devices = list;
+        self.devices = audio;
         self.send_devices();
         true
+    }
+
+    fn send_video_devices(&self) {
+        self.out.send(Update::VideoDevices {
+            list: self.video_devices.clone(),
+            selected: self.video.as_ref().map(|v| v.device_id.clone()),
+            no_camera: !self.video_devices.iter().any(|d| d.id.starts_with("camera:")),
+        });
+    }
+
+    /// Opens `wanted` for the video preview (`None`: closes it). A source that cannot be
+    /// opened is said plainly, and the recording goes on with sound only.
+    fn open_video(&mut self, wanted: Option<&str>) {
+        if let Some(old) = self.video.take() {
+            old.track.stop();
+        }
+        if let Some(id) = wanted {
+            match crate::devices::open_video(id) {
+                Ok(track) => {
+                    let frames = track.subscribe_video();
+                    self.video =
+                        Some(VideoPreview { device_id: id.to_owned(), track, frames, last_sent: None, sent: 0 });
+                }
+                Err(e) => self.error(&format!("{} cannot be opened ({e}): recording sound only", self.video_label(id))),
+            }
+        }
+        self.out.send(Update::VideoPreview(None));
+        self.send_video_devices();
+    }
+
+    fn video_label(&self, id: &str) -> String {
+        self.video_devices.iter().find(|d| d.id == id).map_or_else(|| id.to_owned(), |d| d.label.clone())
+    }
+
+    /// Scales the frame for the window, at most [`PREVIEW_FRAME_INTERVAL`] apart.
+    fn preview_frame(&mut self, frame: &VideoFrame) {
+        let Some(video) = &mut self.video else { return };
+        if video.last_sent.is_some_and(|t| t.elapsed() < PREVIEW_FRAME_INTERVAL) {
+            return;
+        }
+        video.last_sent = Some(Instant::now());
+        video.sent += 1;
+        self.out.offer(Update::VideoPreview(Some(thumbnail::thumbnail(frame, thumbnail::MAX_SIZE, video.sent))));
+    }
+
+    /// The video source went away (camera unplugged, display closed). While recording, the
+    /// recorder sees the same; either way the preview closes and says why.
+    fn video_ended(&mut self) {
+        let Some(video) = self.video.take() else { return };
+        let reason = video.track.end_reason().unwrap_or_else(|| "it ended".into());
+        let label = self.video_label(&video.device_id);
+        if self.active.is_none() {
+            self.out.send(Update::Notice(format!("{label} stopped ({reason}): recording sound only")));
+            self.refresh_devices();
+        }
+        self.out.send(Update::VideoPreview(None));
+        self.send_video_devices();
     }
 
     fn no_microphone(&self) -> bool {
@@ -547,14 +658,15 @@ impl Engine {
                 if let Some(dir) = active.recorder.session_dir() {
                     let id = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     active.id = Some(id.clone());
-                    let created = crate::store::read_manifest(&dir).ok().map(|m| m.created_unix_ms);
+                    let manifest = crate::store::read_manifest(&dir).ok();
                     self.recordings.push(Recording {
                         entry: super::state::RecordingEntry {
                             id,
-                            name: recordings::default_name(created),
+                            name: recordings::default_name(manifest.as_ref().map(|m| m.created_unix_ms)),
                             duration_ms: 0.0,
                             bytes: 0,
-                            extension: crate::store::read_manifest(&dir).map_or_else(|_| "ogg".into(), |m| m.extension),
+                            extension: manifest.as_ref().map_or_else(|| "ogg".into(), |m| m.extension.clone()),
+                            mime_type: active.recorder.mime_type(),
                             status: RecordingStatus::Recording,
                             error: None,
                         },
@@ -602,6 +714,13 @@ impl Engine {
             self.refresh_devices();
             let wanted = self.settings.device_id.clone();
             self.open_preview(&wanted);
+        }
+        // A video source that ended during the recording comes back if it is there again.
+        if let (None, Some(wanted)) = (&self.video, self.settings.video_id.clone()) {
+            self.refresh_devices();
+            if self.video_devices.iter().any(|d| d.id == wanted) {
+                self.open_video(Some(&wanted));
+            }
         }
     }
 
@@ -706,6 +825,9 @@ impl Engine {
         self.player = None;
         if let Some(p) = self.preview.take() {
             p.stream.tracks().iter().for_each(crate::MediaStreamTrack::stop);
+        }
+        if let Some(v) = self.video.take() {
+            v.track.stop();
         }
         for (_, handle) in self.saves.drain() {
             // A save in progress finishes: its file is written atomically either way.

@@ -9,6 +9,7 @@ mod recordings;
 mod save;
 mod settings;
 pub mod state;
+mod thumbnail;
 mod ui;
 
 use std::sync::Arc;

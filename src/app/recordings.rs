@@ -28,6 +28,7 @@ pub fn scan(root: &Path) -> Vec<Recording> {
             let manifest = store::read_manifest(&s.dir).ok();
             let complete = s.state == Some(SessionState::Complete);
             let duration_ms = manifest.as_ref().filter(|_| complete).map_or(s.duration_ms, |m| m.duration_ms);
+            let mime_type = manifest.as_ref().map_or_else(|| "audio/ogg;codecs=opus".into(), |m| m.mime_type.clone());
             let error = manifest.and_then(|m| m.error);
             Recording {
                 entry: RecordingEntry {
@@ -36,6 +37,7 @@ pub fn scan(root: &Path) -> Vec<Recording> {
                     duration_ms,
                     bytes: s.bytes,
                     extension: s.extension,
+                    mime_type,
                     status: if complete { RecordingStatus::Ready } else { RecordingStatus::Recovered },
                     error,
                 },
@@ -54,16 +56,18 @@ pub fn default_name(created_unix_ms: Option<u64>) -> String {
     format!("Recording {}", when.format("%Y-%m-%d %H-%M-%S"))
 }
 
-/// Where a save dialog starts: the user's music directory (XDG_MUSIC_DIR), else `~/Music`
-/// (created, as desktop recorders do), else home.
-pub fn default_save_dir() -> PathBuf {
-    if let Some(music) = dirs::audio_dir() {
-        return music;
+/// Where a save dialog starts: the user's music directory (XDG_MUSIC_DIR, else `~/Music`,
+/// created as desktop recorders do), or for a video their videos directory (XDG_VIDEOS_DIR,
+/// else `~/Videos`); else home.
+pub fn default_save_dir(video: bool) -> PathBuf {
+    let (xdg, fallback) = if video { (dirs::video_dir(), "Videos") } else { (dirs::audio_dir(), "Music") };
+    if let Some(dir) = xdg {
+        return dir;
     }
     let Some(home) = dirs::home_dir() else { return PathBuf::from(".") };
-    let music = home.join("Music");
-    if music.is_dir() || std::fs::create_dir(&music).is_ok() {
-        music
+    let dir = home.join(fallback);
+    if dir.is_dir() || std::fs::create_dir(&dir).is_ok() {
+        dir
     } else {
         home
     }
@@ -110,6 +114,7 @@ mod tests {
             duration_ms: 0.0,
             bytes: 0,
             extension: "ogg".into(),
+            mime_type: "audio/ogg;codecs=opus".into(),
             status: RecordingStatus::Ready,
             error: None,
         };

@@ -30,8 +30,17 @@ pub fn load(path: &Path) -> Result<Settings, String> {
 pub fn parse(bytes: &[u8]) -> Result<Settings, String> {
     let mut s: Settings = serde_json::from_slice(bytes).map_err(|e| format!("they are damaged: {e}"))?;
     let defaults = Settings::default();
-    if !crate::MediaRecorder::is_type_supported(&s.mime_type) || s.mime_type.is_empty() {
+    if !s.mime_type.starts_with("audio/") || !crate::MediaRecorder::is_type_supported(&s.mime_type) {
         s.mime_type = defaults.mime_type;
+    }
+    if !s.video_mime_type.starts_with("video/") || !crate::MediaRecorder::is_type_supported(&s.video_mime_type) {
+        s.video_mime_type = defaults.video_mime_type;
+    }
+    if !(100_000..=50_000_000).contains(&s.video_bitrate) {
+        s.video_bitrate = defaults.video_bitrate;
+    }
+    if s.video_id.as_deref().is_some_and(str::is_empty) {
+        s.video_id = None;
     }
     if !(6_000..=510_000).contains(&s.audio_bitrate) {
         s.audio_bitrate = defaults.audio_bitrate;
@@ -72,8 +81,11 @@ mod tests {
         assert_eq!(load(&path).unwrap(), Settings::default());
         let mine = Settings {
             device_id: "mic_b".into(),
+            video_id: Some("screen:0".into()),
             mime_type: "audio/webm;codecs=opus".into(),
+            video_mime_type: "video/webm;codecs=vp9,opus".into(),
             audio_bitrate: 64_000,
+            video_bitrate: 5_000_000,
             timeslice_ms: 250,
         };
         store(&path, &mine).unwrap();
@@ -81,6 +93,14 @@ mod tests {
 
         let odd = parse(br#"{"mime_type":"video/x-nope","audio_bitrate":5,"timeslice_ms":0,"extra":1}"#).unwrap();
         assert_eq!(odd, Settings::default());
+        // Each MIME type stays of its kind; a file from before video still loads.
+        let swapped = parse(
+            br#"{"mime_type":"video/webm;codecs=vp8,opus","video_mime_type":"audio/ogg","video_id":"","video_bitrate":1}"#,
+        )
+        .unwrap();
+        assert_eq!(swapped, Settings::default());
+        let old = parse(br#"{"device_id":"mic_b","mime_type":"audio/webm;codecs=opus"}"#).unwrap();
+        assert_eq!((old.video_id, old.video_mime_type), (None, Settings::default().video_mime_type));
         assert!(parse(b"{not json").is_err());
         assert!(parse(b"42").is_err());
     }

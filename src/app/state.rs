@@ -2,6 +2,7 @@
 //! the panels turn clicks into [`Command`]s. Nothing here touches a device, an encoder or a file.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::RecordingState;
@@ -26,6 +27,28 @@ pub struct MeterReading {
     pub clipping: bool,
     /// Peak of each 20 ms of the last few seconds, oldest first, in [0, 1].
     pub waveform: Vec<f32>,
+}
+
+/// The newest frame of the video source, scaled down for the preview: RGBA, row by row.
+#[derive(Debug, Clone)]
+pub struct PreviewImage {
+    /// Counts frames sent: a new number is a new picture (the window uploads it once).
+    pub seq: u64,
+    /// Width of `rgba`, pixels.
+    pub width: u32,
+    /// Height of `rgba`, pixels.
+    pub height: u32,
+    /// `width × height` RGBA pixels.
+    pub rgba: Arc<[u8]>,
+    /// The source's own frame size.
+    pub source_size: (u32, u32),
+}
+
+impl PartialEq for PreviewImage {
+    /// Pictures are told apart by number: comparing pixels each frame would cost for nothing.
+    fn eq(&self, other: &PreviewImage) -> bool {
+        self.seq == other.seq && self.width == other.width && self.height == other.height
+    }
 }
 
 /// Where a listed recording stands.
@@ -57,6 +80,8 @@ pub struct RecordingEntry {
     pub bytes: u64,
     /// File extension: `ogg` or `webm`.
     pub extension: String,
+    /// Full MIME type with codecs (what [`format_label`] names).
+    pub mime_type: String,
     /// Where it stands.
     pub status: RecordingStatus,
     /// Why it ended early, when it did (device unplugged, disk full…).
@@ -69,10 +94,16 @@ pub struct RecordingEntry {
 pub struct Settings {
     /// The microphone last chosen (`default` for the system's).
     pub device_id: String,
-    /// MIME type to record.
+    /// The camera, screen or test video last chosen (`None`: sound only).
+    pub video_id: Option<String>,
+    /// MIME type to record sound only.
     pub mime_type: String,
+    /// MIME type to record with video.
+    pub video_mime_type: String,
     /// Audio bitrate, bit/s.
     pub audio_bitrate: u32,
+    /// Video bitrate, bit/s.
+    pub video_bitrate: u32,
     /// Timeslice: how often chunks are delivered, ms.
     pub timeslice_ms: u32,
 }
@@ -81,25 +112,49 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             device_id: crate::devices::DEFAULT_ID.into(),
+            video_id: None,
             mime_type: "audio/ogg;codecs=opus".into(),
+            // What browsers record by default.
+            video_mime_type: "video/webm;codecs=vp8,opus".into(),
             audio_bitrate: 128_000,
+            video_bitrate: 2_500_000,
             timeslice_ms: 1000,
         }
     }
 }
 
-/// The MIME types offered, in the order shown (each checked with `is_type_supported`).
+impl Settings {
+    /// The MIME type the next recording uses: with video when a video source is chosen.
+    pub fn recording_mime_type(&self) -> &str {
+        if self.video_id.is_some() {
+            &self.video_mime_type
+        } else {
+            &self.mime_type
+        }
+    }
+}
+
+/// The MIME types offered for sound only, in the order shown (each checked with
+/// `is_type_supported`).
 pub const MIME_CHOICES: &[&str] = &["audio/ogg;codecs=opus", "audio/webm;codecs=opus"];
+/// The MIME types offered with video: VP8 first (real time at any size here), AV1 last (the
+/// recorder refuses it, naming VP8, when this machine cannot encode it in real time).
+pub const VIDEO_MIME_CHOICES: &[&str] =
+    &["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm;codecs=av1,opus"];
 /// Audio bitrates offered, bit/s.
 pub const BITRATE_CHOICES: &[u32] = &[32_000, 64_000, 96_000, 128_000, 192_000, 256_000];
+/// Video bitrates offered, bit/s.
+pub const VIDEO_BITRATE_CHOICES: &[u32] = &[1_000_000, 2_500_000, 5_000_000, 8_000_000];
 /// Timeslices offered, ms.
 pub const TIMESLICE_CHOICES: &[u32] = &[100, 250, 500, 1000, 2000, 5000];
 
 /// What the user asked for; the controller carries it out.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    /// Preview (and record from) this device.
+    /// Preview (and record from) this microphone.
     SelectDevice(String),
+    /// Preview (and record from) this camera, screen or test video; `None`: sound only.
+    SelectVideo(Option<String>),
     /// Change format or quality (and remember it).
     ChangeSettings(Settings),
     /// Start recording from the selected device.
@@ -158,8 +213,19 @@ pub enum Update {
         /// Only the test tone is there.
         no_microphone: bool,
     },
+    /// The video sources and which one is selected.
+    VideoDevices {
+        /// Cameras, screens, then the test videos.
+        list: Vec<DeviceEntry>,
+        /// The id previewed now (`None`: sound only).
+        selected: Option<String>,
+        /// No camera was found.
+        no_camera: bool,
+    },
     /// The live preview's level.
     Meter(MeterReading),
+    /// The video source's newest picture (`None`: no video source is open).
+    VideoPreview(Option<PreviewImage>),
     /// The recorder's state.
     State(RecordingState),
     /// Media recorded so far in the current recording (paused time excluded), and its bytes.
@@ -199,8 +265,16 @@ pub struct AppState {
     pub selected_device: String,
     /// No microphone was found: the test tone is in use.
     pub no_microphone: bool,
+    /// Cameras, screens and test videos.
+    pub video_devices: Vec<DeviceEntry>,
+    /// The video source being previewed (`None`: sound only).
+    pub selected_video: Option<String>,
+    /// No camera was found (screens and test videos may still be listed).
+    pub no_camera: bool,
     /// Live level.
     pub meter: MeterReading,
+    /// Live picture of the video source.
+    pub video_preview: Option<PreviewImage>,
     /// The recorder's state.
     pub recording_state: RecordingState,
     /// Media recorded in the current recording, ms.
@@ -244,6 +318,10 @@ impl Default for AppState {
             devices: Vec::new(),
             selected_device: crate::devices::DEFAULT_ID.into(),
             no_microphone: false,
+            video_devices: Vec::new(),
+            selected_video: None,
+            no_camera: false,
+            video_preview: None,
             meter: MeterReading { peak_dbfs: f32::NEG_INFINITY, rms_dbfs: f32::NEG_INFINITY, ..Default::default() },
             recording_state: RecordingState::Inactive,
             media_ms: 0.0,
@@ -270,7 +348,13 @@ impl AppState {
                 self.selected_device = selected;
                 self.no_microphone = no_microphone;
             }
+            Update::VideoDevices { list, selected, no_camera } => {
+                self.video_devices = list;
+                self.selected_video = selected;
+                self.no_camera = no_camera;
+            }
             Update::Meter(m) => self.meter = m,
+            Update::VideoPreview(p) => self.video_preview = p,
             Update::State(s) => {
                 if s == RecordingState::Recording && self.recording_state == RecordingState::Inactive {
                     self.media_ms = 0.0;
@@ -322,6 +406,23 @@ impl RecordingEntry {
     }
 }
 
+/// A MIME type as people name it: `WebM VP8 + Opus`, `Ogg Opus`.
+pub fn format_label(mime: &str) -> String {
+    let container = if mime.contains("webm") { "WebM" } else { "Ogg" };
+    let codecs = mime
+        .split_once("codecs=")
+        .map_or("opus", |(_, c)| c)
+        .trim_matches('"')
+        .split(',')
+        .map(|c| match c.trim().to_ascii_lowercase().as_str() {
+            "opus" => "Opus".to_owned(),
+            other => other.to_ascii_uppercase(),
+        })
+        .collect::<Vec<_>>()
+        .join(" + ");
+    format!("{container} {codecs}")
+}
+
 /// `mm:ss.t` (or `h:mm:ss`) for the timer and the list.
 pub fn format_duration(ms: f64) -> String {
     let d = Duration::from_millis(ms.max(0.0) as u64);
@@ -354,6 +455,7 @@ mod tests {
             duration_ms: 1000.0,
             bytes: 10,
             extension: "ogg".into(),
+            mime_type: "audio/ogg;codecs=opus".into(),
             status: RecordingStatus::Ready,
             error: None,
         }
@@ -391,5 +493,16 @@ mod tests {
         assert_eq!(format_duration(3_725_000.0), "1:02:05");
         assert_eq!(format_bytes(1_234_567), "1.2 MB");
         assert_eq!(format_bytes(340_100), "340 kB");
+        assert_eq!(format_label("audio/ogg;codecs=opus"), "Ogg Opus");
+        assert_eq!(format_label("video/webm;codecs=vp8,opus"), "WebM VP8 + Opus");
+        assert_eq!(format_label("video/webm;codecs=\"av1\""), "WebM AV1");
+    }
+
+    #[test]
+    fn the_recording_format_follows_the_video_choice() {
+        let mut s = Settings::default();
+        assert_eq!(s.recording_mime_type(), "audio/ogg;codecs=opus");
+        s.video_id = Some("test:pattern".into());
+        assert_eq!(s.recording_mime_type(), "video/webm;codecs=vp8,opus");
     }
 }

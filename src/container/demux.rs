@@ -65,40 +65,55 @@ fn webm_packets(bytes: &[u8]) -> Result<OpusStream, RecorderError> {
         &[MatroskaSpec::TrackEntry(Master::Start), MatroskaSpec::BlockGroup(Master::Start)],
     );
     let mut stream = OpusStream::default();
-    let mut found_head = false;
+    // The Opus track's number: a recording with video interleaves its frames in the same clusters.
+    let mut opus_track = None;
     for tag in it {
         let Ok(tag) = tag else { break };
         match tag {
             MatroskaSpec::TrackEntry(Master::Full(children)) => {
-                if let Some(head) = children.iter().find_map(|c| match c {
+                let is_opus = children.iter().any(|c| matches!(c, MatroskaSpec::CodecID(id) if id == "A_OPUS"));
+                let number = children.iter().find_map(|c| match c {
+                    MatroskaSpec::TrackNumber(n) => Some(*n),
+                    _ => None,
+                });
+                let head = children.iter().find_map(|c| match c {
                     MatroskaSpec::CodecPrivate(p) => Some(p),
                     _ => None,
-                }) {
+                });
+                if let (true, Some(number), Some(head), None) = (is_opus, number, head, opus_track) {
                     (stream.channels, stream.pre_skip) = parse_head(head)?;
-                    found_head = true;
+                    opus_track = Some(number);
                 }
             }
-            MatroskaSpec::SimpleBlock(block) => stream.packets.extend(block_frame(&block)),
+            MatroskaSpec::SimpleBlock(block) => stream.packets.extend(block_frame(&block, opus_track)),
             MatroskaSpec::BlockGroup(Master::Full(children)) => {
                 for c in children {
                     if let MatroskaSpec::Block(block) = c {
-                        stream.packets.extend(block_frame(&block));
+                        stream.packets.extend(block_frame(&block, opus_track));
                     }
                 }
             }
             _ => {}
         }
     }
-    if !found_head {
-        return Err(RecorderError::Encoding("the WebM stream has no Opus track header".into()));
+    if opus_track.is_none() {
+        return Err(RecorderError::Encoding("the WebM recording has no Opus track".into()));
     }
     Ok(stream)
 }
 
-/// The frame of a block: after the track number (a vint), 16-bit time and flags.
-fn block_frame(block: &[u8]) -> Option<Vec<u8>> {
-    let track_len = block.first().map(|b| b.leading_zeros() as usize + 1)?;
-    block.get(track_len + 3..).map(<[u8]>::to_vec)
+/// The frame of a block of `track`: after the track number (a vint), 16-bit time and flags.
+fn block_frame(block: &[u8], track: Option<u64>) -> Option<Vec<u8>> {
+    let first = *block.first()?;
+    let len = first.leading_zeros() as usize + 1;
+    if len > 8 {
+        return None;
+    }
+    let number = block.get(1..len)?.iter().fold(u64::from(first) & (0xFF >> len), |n, &b| (n << 8) | u64::from(b));
+    if Some(number) != track {
+        return None;
+    }
+    block.get(len + 3..).map(<[u8]>::to_vec)
 }
 
 #[cfg(test)]
@@ -124,5 +139,16 @@ mod tests {
             assert_eq!(stream.packets, packets, "{container:?}");
         }
         assert!(opus_packets(b"RIFF....").is_err());
+    }
+
+    #[test]
+    fn only_the_opus_tracks_blocks_are_read() {
+        // Track 2's frames, then track 1's, with one- and two-byte track number vints.
+        let block = |track: &[u8], payload: u8| [track, &[0, 0, 0x80, payload]].concat();
+        assert_eq!(block_frame(&block(&[0x81], 7), Some(1)), Some(vec![7]));
+        assert_eq!(block_frame(&block(&[0x82], 7), Some(1)), None);
+        assert_eq!(block_frame(&block(&[0x40, 0x02], 9), Some(2)), Some(vec![9]));
+        assert_eq!(block_frame(&block(&[0x81], 7), None), None);
+        assert_eq!(block_frame(&[0x00, 1, 2, 3], Some(1)), None, "no vint");
     }
 }

@@ -4,7 +4,8 @@ use egui::{Button, RichText, Ui};
 
 use super::{AMBER, RED};
 use crate::app::state::{
-    format_bytes, format_duration, AppState, Command, Settings, BITRATE_CHOICES, MIME_CHOICES, TIMESLICE_CHOICES,
+    format_bytes, format_duration, format_label, AppState, Command, Settings, BITRATE_CHOICES, MIME_CHOICES,
+    TIMESLICE_CHOICES, VIDEO_BITRATE_CHOICES, VIDEO_MIME_CHOICES,
 };
 use crate::{MediaRecorder, RecordingState};
 
@@ -59,17 +60,36 @@ fn format_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     ui.add_enabled_ui(state.can_configure(), |ui| {
         ui.horizontal(|ui| {
             let label = ui.label("Format");
+            // With a video source the choice is among the video formats, else the sound ones;
+            // each is remembered on its own.
+            let (choices, mime) = if state.selected_video.is_some() {
+                (VIDEO_MIME_CHOICES, &mut wanted.video_mime_type)
+            } else {
+                (MIME_CHOICES, &mut wanted.mime_type)
+            };
             egui::ComboBox::from_id_salt("format")
-                .selected_text(mime_label(&wanted.mime_type))
+                .selected_text(format_label(mime))
                 .show_ui(ui, |ui| {
-                    for mime in MIME_CHOICES.iter().filter(|m| MediaRecorder::is_type_supported(m)) {
-                        ui.selectable_value(&mut wanted.mime_type, (*mime).to_owned(), mime_label(mime))
-                            .on_hover_text(*mime);
+                    for choice in choices.iter().filter(|m| MediaRecorder::is_type_supported(m)) {
+                        ui.selectable_value(mime, (*choice).to_owned(), format_label(choice)).on_hover_text(*choice);
                     }
                 })
                 .response
                 .labelled_by(label.id);
-            let label = ui.label("Quality");
+            if state.selected_video.is_some() {
+                let label = ui.label("Video");
+                egui::ComboBox::from_id_salt("video-bitrate")
+                    .selected_text(mbits(wanted.video_bitrate))
+                    .show_ui(ui, |ui| {
+                        for &b in VIDEO_BITRATE_CHOICES {
+                            ui.selectable_value(&mut wanted.video_bitrate, b, mbits(b));
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id)
+                    .on_hover_text("Video bitrate");
+            }
+            let label = ui.label(if state.selected_video.is_some() { "Sound" } else { "Quality" });
             egui::ComboBox::from_id_salt("bitrate")
                 .selected_text(format!("{} kbit/s", wanted.audio_bitrate / 1000))
                 .show_ui(ui, |ui| {
@@ -97,10 +117,9 @@ fn format_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     }
 }
 
-/// "Ogg Opus", "WebM Opus".
-pub fn mime_label(mime: &str) -> String {
-    let container = if mime.contains("webm") { "WebM" } else { "Ogg" };
-    format!("{container} Opus")
+/// `2.5 Mbit/s`.
+fn mbits(bps: u32) -> String {
+    format!("{} Mbit/s", f64::from(bps) / 1e6)
 }
 
 fn timeslice_label(ms: u32) -> String {

@@ -4,7 +4,9 @@
 use egui::{Button, RichText, Ui};
 
 use super::RED;
-use crate::app::state::{format_bytes, format_duration, AppState, Command, RecordingEntry, RecordingStatus};
+use crate::app::state::{
+    format_bytes, format_duration, format_label, AppState, Command, RecordingEntry, RecordingStatus,
+};
 
 /// The list, newest first.
 pub fn recordings_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
@@ -44,7 +46,7 @@ fn row(ui: &mut Ui, state: &mut AppState, r: &RecordingEntry, commands: &mut Vec
             },
         );
         ui.horizontal(|ui| {
-            let format = if r.extension == "webm" { "WebM Opus" } else { "Ogg Opus" };
+            let format = format_label(&r.mime_type);
             // The one being recorded shows the live timer's figures.
             let (ms, bytes) = if r.status == RecordingStatus::Recording {
                 (state.media_ms, state.bytes)

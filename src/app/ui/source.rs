@@ -1,45 +1,142 @@
-//! The microphone picker and the live level: peak and RMS bars in dBFS, a clip light and a
-//! scrolling waveform.
+//! The source pickers and the live preview: a microphone dropdown, a camera/screen dropdown, the
+//! level (peak and RMS bars in dBFS, a clip light, a scrolling waveform) and, with a video
+//! source, its live picture beside them.
 
-use egui::{Color32, Pos2, Rect, RichText, Sense, Stroke, Ui};
+use egui::{Color32, Pos2, Rect, RichText, Sense, Stroke, TextureHandle, TextureOptions, Ui};
 
 use super::RED;
-use crate::app::state::{AppState, Command, MeterReading};
+use crate::app::state::{AppState, Command, DeviceEntry, MeterReading, PreviewImage};
 
 /// The meter's scale: -60 dBFS (left edge) to 0 dBFS (right edge).
 const FLOOR_DBFS: f32 = -60.0;
+/// Room for the video preview (4:3; other shapes are fitted inside).
+const PREVIEW: egui::Vec2 = egui::vec2(240.0, 180.0);
+/// What the video picker shows for "no video".
+const SOUND_ONLY: &str = "None (sound only)";
 
-/// Picker and meter.
+/// Pickers, meter and preview.
 pub fn source_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
-        let label = ui.label(RichText::new("Microphone").strong());
-        let selected_label = state
-            .devices
-            .iter()
-            .find(|d| d.id == state.selected_device)
-            .map_or(state.selected_device.as_str(), |d| d.label.as_str());
-        ui.add_enabled_ui(state.can_configure(), |ui| {
-            egui::ComboBox::from_id_salt("microphone")
-                .selected_text(selected_label)
-                .width(ui.available_width().min(460.0))
-                .show_ui(ui, |ui| {
-                    for d in &state.devices {
-                        if ui.selectable_label(d.id == state.selected_device, &d.label).clicked()
-                            && d.id != state.selected_device
-                        {
-                            commands.push(Command::SelectDevice(d.id.clone()));
-                        }
-                    }
-                })
-                .response
-                .labelled_by(label.id)
-                .on_hover_text("The source to record; the list follows devices as they come and go");
+    let video = state.selected_video.is_some();
+    ui.horizontal_top(|ui| {
+        let column =
+            if video { ui.available_width() - PREVIEW.x - ui.spacing().item_spacing.x } else { ui.available_width() };
+        ui.vertical(|ui| {
+            ui.set_width(column);
+            // Labels in one column, dropdowns lined up in the next.
+            egui::Grid::new("pickers").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
+                microphone_ui(ui, state, commands);
+                ui.end_row();
+                video_picker_ui(ui, state, commands);
+                ui.end_row();
+            });
+            if state.no_microphone {
+                ui.label(RichText::new("No microphone found: recording the built-in test tone.").color(super::AMBER));
+            }
+            meter_ui(ui, &state.meter);
         });
+        if video {
+            preview_ui(ui, state.video_preview.as_ref());
+        }
     });
-    if state.no_microphone {
-        ui.label(RichText::new("No microphone found: recording the built-in test tone.").color(super::AMBER));
+}
+
+fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let label = ui.label(RichText::new("Microphone").strong());
+    let selected_label = label_of(&state.devices, &state.selected_device);
+    ui.add_enabled_ui(state.can_configure(), |ui| {
+        egui::ComboBox::from_id_salt("microphone")
+            .selected_text(selected_label)
+            .width(ui.available_width().min(460.0))
+            .show_ui(ui, |ui| {
+                for d in &state.devices {
+                    if ui.selectable_label(d.id == state.selected_device, &d.label).clicked()
+                        && d.id != state.selected_device
+                    {
+                        commands.push(Command::SelectDevice(d.id.clone()));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id)
+            .on_hover_text("The source to record; the list follows devices as they come and go");
+    });
+}
+
+/// "None (sound only)", then cameras, screens and the test videos.
+fn video_picker_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let label = ui.label(RichText::new("Video").strong());
+    let selected_label = state.selected_video.as_deref().map_or(SOUND_ONLY, |id| label_of(&state.video_devices, id));
+    ui.add_enabled_ui(state.can_configure(), |ui| {
+        egui::ComboBox::from_id_salt("video-source")
+            .selected_text(selected_label)
+            .width(ui.available_width().min(460.0))
+            .show_ui(ui, |ui| {
+                if ui.selectable_label(state.selected_video.is_none(), SOUND_ONLY).clicked()
+                    && state.selected_video.is_some()
+                {
+                    commands.push(Command::SelectVideo(None));
+                }
+                if state.no_camera {
+                    ui.label(RichText::new("No camera found").weak());
+                }
+                for d in &state.video_devices {
+                    let selected = state.selected_video.as_deref() == Some(d.id.as_str());
+                    if ui.selectable_label(selected, &d.label).clicked() && !selected {
+                        commands.push(Command::SelectVideo(Some(d.id.clone())));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id)
+            .on_hover_text("A camera, a screen or a test video to record with the sound");
+    });
+}
+
+fn label_of<'a>(list: &'a [DeviceEntry], id: &'a str) -> &'a str {
+    list.iter().find(|d| d.id == id).map_or(id, |d| d.label.as_str())
+}
+
+/// The live picture, fitted into [`PREVIEW`]; its texture is uploaded only when a new picture
+/// arrives (kept in egui's memory between frames).
+fn preview_ui(ui: &mut Ui, image: Option<&PreviewImage>) {
+    let (rect, response) = ui.allocate_exact_size(PREVIEW, Sense::hover());
+    ui.painter().rect_filled(rect, 4.0, Color32::BLACK);
+    let Some(image) = image else {
+        ui.painter().text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            "Starting…",
+            egui::FontId::proportional(14.0),
+            Color32::GRAY,
+        );
+        return;
+    };
+    let texture = preview_texture(ui, image);
+    let size = egui::vec2(image.width as f32, image.height as f32);
+    let fitted = Rect::from_center_size(rect.center(), size * (PREVIEW.x / size.x).min(PREVIEW.y / size.y));
+    ui.painter().image(texture.id(), fitted, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
+    let (w, h) = image.source_size;
+    response.on_hover_text(format!("Live preview ({w}×{h})"));
+}
+
+fn preview_texture(ui: &Ui, image: &PreviewImage) -> TextureHandle {
+    let id = egui::Id::unique("video-preview-texture");
+    let kept: Option<(u64, TextureHandle)> = ui.data(|d| d.get_temp(id));
+    if let Some((seq, texture)) = &kept {
+        if *seq == image.seq {
+            return texture.clone();
+        }
     }
-    meter_ui(ui, &state.meter);
+    let pixels = egui::ColorImage::from_rgba_unmultiplied([image.width as usize, image.height as usize], &image.rgba);
+    let texture = match kept {
+        Some((_, mut texture)) => {
+            texture.set(pixels, TextureOptions::LINEAR);
+            texture
+        }
+        None => ui.ctx().load_texture("video-preview", pixels, TextureOptions::LINEAR),
+    };
+    ui.data_mut(|d| d.insert_temp(id, (image.seq, texture.clone())));
+    texture
 }
 
 fn meter_ui(ui: &mut Ui, m: &MeterReading) {
