@@ -7,6 +7,7 @@ use std::io::Cursor;
 use mediarecorder::codec::opus;
 use mediarecorder::container::{ogg, webm};
 use mediarecorder::store::{parse_chunk_log, parse_chunk_log_leniently, parse_chunk_name, Manifest};
+use mediarecorder::{settings, MediaRecorder};
 
 /// The Ogg recovery scanner: never panics, never claims more than it was given, and a stream
 /// it marks end-of-stream is still valid page by page.
@@ -49,4 +50,17 @@ pub fn session_files(data: &[u8]) {
     for record in &lenient {
         assert!(parse_chunk_name(&record.file).is_some() && !record.file.contains('/'));
     }
+}
+
+/// The settings parser: never panics; what it accepts is in range, of the right kind, and reads
+/// back the same after being written.
+pub fn settings(data: &[u8]) {
+    let Ok(s) = settings::parse(data) else { return };
+    assert!(s.mime_type.starts_with("audio/") && MediaRecorder::is_type_supported(&s.mime_type), "{s:?}");
+    assert!(s.video_mime_type.starts_with("video/") && MediaRecorder::is_type_supported(&s.video_mime_type), "{s:?}");
+    assert!((6_000..=510_000).contains(&s.audio_bitrate), "{s:?}");
+    assert!((100_000..=50_000_000).contains(&s.video_bitrate), "{s:?}");
+    assert!((100..=60_000).contains(&s.timeslice_ms), "{s:?}");
+    assert!(!s.device_id.is_empty() && s.video_id.as_deref() != Some(""), "{s:?}");
+    assert_eq!(settings::parse(&settings::to_json(&s)).as_ref(), Ok(&s));
 }

@@ -287,6 +287,7 @@ fn record(args: RecordArgs) -> Result<()> {
     let mut stop_sent = false;
     let mut failure = None;
     let mut blobs = 0usize;
+    let mut told_ended = Vec::new();
     loop {
         let due = deadline.is_some_and(|d| Instant::now() >= d) || interrupted.load(Ordering::SeqCst);
         if due && !stop_sent {
@@ -309,6 +310,9 @@ fn record(args: RecordArgs) -> Result<()> {
             Ok(RecorderEvent::Start | RecorderEvent::Pause | RecorderEvent::Resume) => {}
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => bail!("the recorder went away"),
+        }
+        if !stop_sent {
+            tell_ended_tracks(&recorder, &mut told_ended);
         }
     }
 
@@ -368,5 +372,23 @@ fn record(args: RecordArgs) -> Result<()> {
         (Some(e), _) => Err(anyhow::Error::new(e).context(kept)),
         (None, Some(reason)) => Err(anyhow::anyhow!("{reason}").context(kept)),
         (None, None) => Ok(()),
+    }
+}
+
+/// Says once when a track ends while others go on (a camera unplugged, the microphone still
+/// there): the recording continues with what is left. When none is left, the recorder stops and
+/// the caller says why.
+fn tell_ended_tracks(recorder: &MediaRecorder, told: &mut Vec<String>) {
+    let tracks = recorder.stream().tracks();
+    if tracks.iter().all(|t| t.end_reason().is_some()) {
+        return;
+    }
+    for t in &tracks {
+        if let Some(reason) = t.end_reason() {
+            if !told.iter().any(|id| id == t.id()) {
+                eprintln!("{} stopped: {reason}; recording goes on with the other tracks", t.label());
+                told.push(t.id().to_owned());
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ mod error;
 pub mod media;
 pub mod mime;
 mod recorder;
+pub mod settings;
 pub mod store;
 
 pub use devices::{enumerate_devices, MediaDeviceInfo, MediaDeviceKind};

@@ -18,6 +18,7 @@ fn idle() -> AppState {
             DeviceEntry { id: "test:tone".into(), label: "Test tone (440 Hz)".into() },
         ],
         selected_device: "default".into(),
+        capturing: vec!["Virtual Mic A (440 Hz)".into()],
         meter: MeterReading {
             peak_dbfs: -6.0,
             rms_dbfs: -9.0,
@@ -144,6 +145,7 @@ fn recording_with_video_shows_the_live_picture() {
     s.selected_video = Some("test:pattern".into());
     s.settings.video_id = Some("test:pattern".into());
     s.video_preview = Some(bars());
+    s.capturing.push("Test pattern (640×480, 30 fps)".into());
     s.recording_state = RecordingState::Recording;
     s.media_ms = 5_300.0;
     s.bytes = 1_702_000;

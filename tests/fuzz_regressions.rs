@@ -40,3 +40,8 @@ fn webm_finalize_corpus() {
 fn session_files_corpus() {
     replay("session_files", checks::session_files);
 }
+
+#[test]
+fn settings_corpus() {
+    replay("settings", checks::settings);
+}

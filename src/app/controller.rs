@@ -14,11 +14,11 @@ use super::meter::Meter;
 use super::playback::Player;
 use super::recordings::{self, Recording};
 use super::save::{self, DialogOutcome, SaveDone};
-use super::settings;
 use super::state::{Command, DeviceEntry, RecordingStatus, Settings, Update};
 use super::thumbnail;
 use crate::devices::{DEFAULT_ID, TEST_TONE_ID};
 use crate::media::{AudioBuffer, VideoFrame};
+use crate::settings;
 use crate::{
     enumerate_devices, MediaDeviceKind, MediaRecorder, MediaRecorderOptions, MediaStream, MediaStreamTrack,
     RecorderEvent, RecordingState,
@@ -515,6 +515,7 @@ impl Engine {
             selected: self.video.as_ref().map(|v| v.device_id.clone()),
             no_camera: !self.video_devices.iter().any(|d| d.id.starts_with("camera:")),
         });
+        self.send_capturing();
     }
 
     /// Opens `wanted` for the video preview (`None`: closes it). A source that cannot be
@@ -561,6 +562,9 @@ impl Engine {
         if self.active.is_none() {
             self.out.send(Update::Notice(format!("{label} stopped ({reason}): recording sound only")));
             self.refresh_devices();
+        } else {
+            // The recorder goes on with the sound (the spec stops only when every track ended).
+            self.error(&format!("{label} stopped ({reason}); the recording goes on with the sound"));
         }
         self.out.send(Update::VideoPreview(None));
         self.send_video_devices();
@@ -573,6 +577,15 @@ impl Engine {
     fn send_devices(&self) {
         let selected = self.preview.as_ref().map_or_else(|| self.settings.device_id.clone(), |p| p.device_id.clone());
         self.out.send(Update::Devices { list: self.devices.clone(), selected, no_microphone: self.no_microphone() });
+        self.send_capturing();
+    }
+
+    /// The devices open now: the preview's, which are the recording's too.
+    fn send_capturing(&self) {
+        let live = |t: &MediaStreamTrack| t.ready_state() == crate::MediaStreamTrackState::Live;
+        let audio = self.preview.iter().flat_map(|p| p.stream.audio_tracks()).filter(live);
+        let video = self.video.iter().map(|v| v.track.clone()).filter(live);
+        self.out.send(Update::Capturing(audio.chain(video).map(|t| t.label().to_owned()).collect()));
     }
 
     /// Opens `wanted` for the preview, falling back to the default microphone, then the test
@@ -644,8 +657,13 @@ impl Engine {
             let wanted = self.settings.device_id.clone();
             self.open_preview(if wanted == preview.device_id { DEFAULT_ID } else { &wanted });
         } else {
-            // Keep the stream for the recorder until it stops; re-open afterwards.
+            // Keep the stream for the recorder until it stops; re-open afterwards. With a live
+            // video track the recording goes on (without one it stops, and says so then).
             self.preview = None;
+            self.send_capturing();
+            if self.video.is_some() {
+                self.error(&format!("{label} stopped ({reason}); the recording goes on with the picture"));
+            }
         }
     }
 

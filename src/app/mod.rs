@@ -7,7 +7,6 @@ mod meter;
 mod playback;
 mod recordings;
 mod save;
-mod settings;
 pub mod state;
 mod thumbnail;
 mod ui;

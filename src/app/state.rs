@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::settings::Settings;
 use crate::RecordingState;
 
 /// A microphone (or the test tone) as the picker lists it.
@@ -86,52 +87,6 @@ pub struct RecordingEntry {
     pub status: RecordingStatus,
     /// Why it ended early, when it did (device unplugged, disk full…).
     pub error: Option<String>,
-}
-
-/// Recording formats and quality: remembered between runs.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct Settings {
-    /// The microphone last chosen (`default` for the system's).
-    pub device_id: String,
-    /// The camera, screen or test video last chosen (`None`: sound only).
-    pub video_id: Option<String>,
-    /// MIME type to record sound only.
-    pub mime_type: String,
-    /// MIME type to record with video.
-    pub video_mime_type: String,
-    /// Audio bitrate, bit/s.
-    pub audio_bitrate: u32,
-    /// Video bitrate, bit/s.
-    pub video_bitrate: u32,
-    /// Timeslice: how often chunks are delivered, ms.
-    pub timeslice_ms: u32,
-}
-
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
-            device_id: crate::devices::DEFAULT_ID.into(),
-            video_id: None,
-            mime_type: "audio/ogg;codecs=opus".into(),
-            // What browsers record by default.
-            video_mime_type: "video/webm;codecs=vp8,opus".into(),
-            audio_bitrate: 128_000,
-            video_bitrate: 2_500_000,
-            timeslice_ms: 1000,
-        }
-    }
-}
-
-impl Settings {
-    /// The MIME type the next recording uses: with video when a video source is chosen.
-    pub fn recording_mime_type(&self) -> &str {
-        if self.video_id.is_some() {
-            &self.video_mime_type
-        } else {
-            &self.mime_type
-        }
-    }
 }
 
 /// The MIME types offered for sound only, in the order shown (each checked with
@@ -226,6 +181,9 @@ pub enum Update {
     Meter(MeterReading),
     /// The video source's newest picture (`None`: no video source is open).
     VideoPreview(Option<PreviewImage>),
+    /// The devices open now (microphone, camera, screen), by label: the window shows that they
+    /// are live.
+    Capturing(Vec<String>),
     /// The recorder's state.
     State(RecordingState),
     /// Media recorded so far in the current recording (paused time excluded), and its bytes.
@@ -275,6 +233,8 @@ pub struct AppState {
     pub meter: MeterReading,
     /// Live picture of the video source.
     pub video_preview: Option<PreviewImage>,
+    /// Labels of the devices open now (for the "live" indicator).
+    pub capturing: Vec<String>,
     /// The recorder's state.
     pub recording_state: RecordingState,
     /// Media recorded in the current recording, ms.
@@ -322,6 +282,7 @@ impl Default for AppState {
             selected_video: None,
             no_camera: false,
             video_preview: None,
+            capturing: Vec::new(),
             meter: MeterReading { peak_dbfs: f32::NEG_INFINITY, rms_dbfs: f32::NEG_INFINITY, ..Default::default() },
             recording_state: RecordingState::Inactive,
             media_ms: 0.0,
@@ -355,6 +316,7 @@ impl AppState {
             }
             Update::Meter(m) => self.meter = m,
             Update::VideoPreview(p) => self.video_preview = p,
+            Update::Capturing(labels) => self.capturing = labels,
             Update::State(s) => {
                 if s == RecordingState::Recording && self.recording_state == RecordingState::Inactive {
                     self.media_ms = 0.0;
@@ -496,13 +458,5 @@ mod tests {
         assert_eq!(format_label("audio/ogg;codecs=opus"), "Ogg Opus");
         assert_eq!(format_label("video/webm;codecs=vp8,opus"), "WebM VP8 + Opus");
         assert_eq!(format_label("video/webm;codecs=\"av1\""), "WebM AV1");
-    }
-
-    #[test]
-    fn the_recording_format_follows_the_video_choice() {
-        let mut s = Settings::default();
-        assert_eq!(s.recording_mime_type(), "audio/ogg;codecs=opus");
-        s.video_id = Some("test:pattern".into());
-        assert_eq!(s.recording_mime_type(), "video/webm;codecs=vp8,opus");
     }
 }

@@ -68,20 +68,37 @@ fn header_ui(ui: &mut Ui, state: &AppState) {
     egui::Sides::new().show(
         ui,
         |ui| ui.heading(RichText::new("MediaRecorder").strong()),
-        |ui| match state.recording_state {
-            RecordingState::Recording => {
-                ui.label(RichText::new("REC").color(RED).strong().size(18.0));
-                dot(ui, RED);
+        |ui| {
+            match state.recording_state {
+                RecordingState::Recording => {
+                    ui.label(RichText::new("REC").color(RED).strong().size(18.0));
+                    dot(ui, RED);
+                }
+                RecordingState::Paused => {
+                    ui.label(RichText::new("PAUSED").color(AMBER).strong().size(18.0));
+                    dot(ui, AMBER);
+                }
+                RecordingState::Inactive => {
+                    ui.label(RichText::new("Ready").weak().size(18.0));
+                }
             }
-            RecordingState::Paused => {
-                ui.label(RichText::new("PAUSED").color(AMBER).strong().size(18.0));
-                dot(ui, AMBER);
-            }
-            RecordingState::Inactive => {
-                ui.label(RichText::new("Ready").weak().size(18.0));
-            }
+            live_indicator(ui, &state.capturing);
         },
     );
+}
+
+/// Which devices are open (capturing) now, whatever the recorder does: the microphone and
+/// camera are never on without the window saying so.
+fn live_indicator(ui: &mut Ui, devices: &[String]) {
+    if devices.is_empty() {
+        return;
+    }
+    ui.add_space(16.0);
+    // Right to left: the text, then its dot.
+    ui.label(RichText::new(format!("Live: {}", devices.join(" + "))).color(AMBER))
+        .on_hover_text("These devices are open for the preview and the recording");
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), 4.0, AMBER);
 }
 
 /// The recording indicator: a filled circle.

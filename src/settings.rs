@@ -1,10 +1,55 @@
 //! Remembered choices: `$XDG_CONFIG_HOME/mediarecorder/settings.json`, written atomically.
 //! Unknown fields are ignored and missing ones take their defaults (`#[serde(default)]`), so
-//! an older or newer version's file still loads.
+//! an older or newer version's file still loads. Outside the app module (it needs no window):
+//! the settings parser is fuzzed like every other file the program reads.
 
 use std::path::{Path, PathBuf};
 
-use super::state::Settings;
+/// Recording formats and quality: remembered between runs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The microphone last chosen (`default` for the system's).
+    pub device_id: String,
+    /// The camera, screen or test video last chosen (`None`: sound only).
+    pub video_id: Option<String>,
+    /// MIME type to record sound only.
+    pub mime_type: String,
+    /// MIME type to record with video.
+    pub video_mime_type: String,
+    /// Audio bitrate, bit/s.
+    pub audio_bitrate: u32,
+    /// Video bitrate, bit/s.
+    pub video_bitrate: u32,
+    /// Timeslice: how often chunks are delivered, ms.
+    pub timeslice_ms: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            device_id: crate::devices::DEFAULT_ID.into(),
+            video_id: None,
+            mime_type: "audio/ogg;codecs=opus".into(),
+            // What browsers record by default.
+            video_mime_type: "video/webm;codecs=vp8,opus".into(),
+            audio_bitrate: 128_000,
+            video_bitrate: 2_500_000,
+            timeslice_ms: 1000,
+        }
+    }
+}
+
+impl Settings {
+    /// The MIME type the next recording uses: with video when a video source is chosen.
+    pub fn recording_mime_type(&self) -> &str {
+        if self.video_id.is_some() {
+            &self.video_mime_type
+        } else {
+            &self.mime_type
+        }
+    }
+}
 
 /// Where settings live, if the system has a config directory.
 pub fn default_path() -> Option<PathBuf> {
@@ -54,6 +99,12 @@ pub fn parse(bytes: &[u8]) -> Result<Settings, String> {
     Ok(s)
 }
 
+/// The file's bytes for `settings`.
+pub fn to_json(settings: &Settings) -> Vec<u8> {
+    // Plain strings and numbers: serialising cannot fail.
+    serde_json::to_vec_pretty(settings).unwrap_or_default()
+}
+
 /// Writes settings.
 ///
 /// # Errors
@@ -63,7 +114,7 @@ pub fn store(path: &Path, settings: &Settings) -> Result<(), String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
     }
-    let json = serde_json::to_vec_pretty(settings).map_err(|e| fail(&e))?;
+    let json = to_json(settings);
     crate::store::write_atomically(path, true, |f| {
         std::io::Write::write_all(f, &json).map_err(|e| crate::RecorderError::io("cannot write", path, e))
     })
@@ -73,6 +124,14 @@ pub fn store(path: &Path, settings: &Settings) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_recording_format_follows_the_video_choice() {
+        let mut s = Settings::default();
+        assert_eq!(s.recording_mime_type(), "audio/ogg;codecs=opus");
+        s.video_id = Some("test:pattern".into());
+        assert_eq!(s.recording_mime_type(), "video/webm;codecs=vp8,opus");
+    }
 
     #[test]
     fn settings_survive_a_round_trip_and_bad_values_fall_back() {
