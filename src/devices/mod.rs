@@ -8,6 +8,7 @@ mod pattern;
 mod resample;
 #[cfg(target_os = "linux")]
 mod screen;
+mod sim_clock;
 mod tone;
 
 use serde::Serialize;

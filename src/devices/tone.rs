@@ -5,6 +5,7 @@ use std::f64::consts::TAU;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::sim_clock::SimMember;
 use crate::error::RecorderError;
 use crate::media::{now_ns, AudioBuffer, MediaStreamTrack, TrackKind, TrackSource, SAMPLE_RATE};
 
@@ -85,33 +86,43 @@ pub(super) fn open(spec: ToneSpec) -> Result<MediaStreamTrack, RecorderError> {
 }
 
 /// Mono sine at -6 dBFS, one block per 10 ms. Pacing uses absolute deadlines (start + n·period),
-/// so scheduling jitter never accumulates into drift; timestamps come from the sample count (a
-/// simulated clock when not real time).
+/// so scheduling jitter never accumulates into drift; timestamps come from the sample count, on
+/// the shared simulated clock when not real time.
 fn run(spec: ToneSpec, source: &TrackSource) {
     let start_ns = now_ns();
+    let simulated = (!spec.realtime).then(SimMember::join);
     let step = TAU * spec.hz / f64::from(SAMPLE_RATE);
     let mut phase = 0.0f64;
     let mut frames_done: u64 = 0;
     let last_frame = spec.seconds.map(|s| (s * f64::from(SAMPLE_RATE)).round() as u64);
+    let offset_of = |frames: u64| frames * 1_000_000_000 / u64::from(SAMPLE_RATE);
     while !source.is_ended() {
         if last_frame.is_some_and(|last| frames_done >= last) {
             // A planned end, not a failure: no reason to report.
             source.end(None);
             break;
         }
-        let pts_ns = start_ns + frames_done * 1_000_000_000 / u64::from(SAMPLE_RATE);
-        let block_end_ns = start_ns + (frames_done + BLOCK_FRAMES as u64) * 1_000_000_000 / u64::from(SAMPLE_RATE);
-        if spec.realtime {
-            // A device delivers a block once it has been captured: wait until its last sample is "real".
-            let now = now_ns();
-            if block_end_ns > now {
-                std::thread::sleep(Duration::from_nanos(block_end_ns - now));
+        let pts_ns = match &simulated {
+            None => {
+                // A device delivers a block once it has been captured: wait until its last
+                // sample is "real".
+                let block_end_ns = start_ns + offset_of(frames_done + BLOCK_FRAMES as u64);
+                let now = now_ns();
+                if block_end_ns > now {
+                    std::thread::sleep(Duration::from_nanos(block_end_ns - now));
+                }
+                start_ns + offset_of(frames_done)
             }
-        } else if !source.ready_for_more() {
-            // As fast as the listeners take it, and never faster: nothing is dropped.
-            std::thread::sleep(Duration::from_millis(1));
-            continue;
-        }
+            // As fast as the listeners take it, and never faster: nothing is dropped. (Readiness
+            // first: the clock's epoch is set by the first delivery, not by waiting.)
+            Some(clock) => match source.ready_for_more().then(|| clock.time_of(offset_of(frames_done))).flatten() {
+                Some(pts_ns) => pts_ns,
+                None => {
+                    std::thread::sleep(Duration::from_millis(1));
+                    continue;
+                }
+            },
+        };
         let samples: Vec<f32> = (0..BLOCK_FRAMES)
             .map(|_| {
                 let s = (phase.sin() * 0.5) as f32;
@@ -121,6 +132,9 @@ fn run(spec: ToneSpec, source: &TrackSource) {
             .collect();
         source.deliver(AudioBuffer { pts_ns, channels: 1, samples: samples.into() });
         frames_done += BLOCK_FRAMES as u64;
+        if let Some(clock) = &simulated {
+            clock.delivered(offset_of(frames_done));
+        }
     }
 }
 

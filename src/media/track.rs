@@ -133,6 +133,13 @@ impl TrackSource {
         !subs.is_empty() && subs.iter().all(|tx| tx.len() <= SUBSCRIBER_QUEUE / 2)
     }
 
+    /// As [`ready_for_more`](Self::ready_for_more), for video: someone is listening and every
+    /// subscriber has taken the last frame (their queues hold two).
+    pub fn ready_for_more_video(&self) -> bool {
+        let subs = self.video_subscribers.lock().unwrap_or_else(PoisonError::into_inner);
+        !subs.is_empty() && subs.iter().all(|(tx, _)| tx.is_empty())
+    }
+
     /// Counts video frames the source could not make in time (its thread was starved).
     pub fn add_skipped(&self, frames: u64) {
         self.skipped_frames.fetch_add(frames, Ordering::Relaxed);

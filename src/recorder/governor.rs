@@ -106,7 +106,14 @@ pub fn choose_av1(width: u32, height: u32, fps: u32, bits_per_second: u32) -> Re
 /// Encodes moving test-pattern frames of the config's size; returns frames per second and the
 /// sequence header.
 fn probe(config: Av1Config) -> Result<(f64, Vec<u8>), RecorderError> {
-    let spec = PatternSpec { drawing: Drawing::Pattern, width: config.width, height: config.height, fps: config.fps };
+    let spec = PatternSpec {
+        drawing: Drawing::Pattern,
+        width: config.width,
+        height: config.height,
+        fps: config.fps,
+        realtime: true,
+        seconds: None,
+    };
     // Drawn before the clock starts: only encoding is timed.
     let frames: Vec<VideoFrame> = (0..PROBE_FRAMES)
         .map(|n| {
