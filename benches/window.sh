@@ -5,7 +5,8 @@
 #     time of its first frame; MEDIARECORDER_FRAME_LOG), over RUNS launches;
 #   - each frame's CPU time (eframe's measure: build, tessellate, paint) while recording with
 #     the meter live, against the 16 ms of a 60 Hz frame.
-# With SCREENSHOT=FILE it also saves a screenshot of the window while recording (the README's).
+# With SCREENSHOT=FILE it also saves a screenshot of the window while recording (the README's);
+# with VIDEO=ID (e.g. test:pattern) the window starts with that video source, previewed live.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
@@ -24,6 +25,10 @@ trap cleanup EXIT
 eval "$(scripts/virtual-mics.sh start "$run")"
 export HOME=$run/home XDG_DATA_HOME=$run/data XDG_CONFIG_HOME=$run/config
 mkdir -p "$HOME"
+if [ -n "${VIDEO:-}" ]; then
+  mkdir -p "$XDG_CONFIG_HOME/mediarecorder"
+  printf '{"video_id": "%s"}\n' "$VIDEO" >"$XDG_CONFIG_HOME/mediarecorder/settings.json"
+fi
 
 exec 3< <(Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp 2>/dev/null & echo "pid $!")
 read -r _ xvfb_pid <&3
