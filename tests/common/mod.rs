@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use mediarecorder::{MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent};
 
+pub mod soak;
+
 /// Collects events until `Stop` (or panics after `timeout`).
 pub fn events_until_stop(recorder: &MediaRecorder, timeout: Duration) -> Vec<RecorderEvent> {
     let rx = recorder.events();
