@@ -11,7 +11,7 @@ build=(pkg-config nasm libclang-dev libopus-dev libvpx-dev libasound2-dev libgtk
 window=(libvulkan1 mesa-vulkan-drivers libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6)
 display=(xvfb xauth)
 test=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils ffmpeg mkvtoolnix opus-tools chromium util-linux
-  xdotool imagemagick)
+  xdotool imagemagick desktop-file-utils appstream)
 
 case "${1:-run}" in
 run)

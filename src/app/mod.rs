@@ -90,7 +90,8 @@ impl eframe::App for RecorderApp {
 pub fn native_options() -> eframe::NativeOptions {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("MediaRecorder")
-        .with_app_id("mediarecorder")
+        // The desktop entry and AppStream id (packaging/): desktops match the window to them by it.
+        .with_app_id("io.github.mediarecorder.MediaRecorder")
         .with_inner_size([900.0, 680.0])
         .with_min_inner_size([800.0, 600.0]);
     if let Some(icon) = icon() {
