@@ -21,6 +21,8 @@ use crate::media::VideoFrame;
 const HEADROOM: f64 = 1.5;
 /// Frames encoded per probe (a key frame and the inter frames after it, as recorded).
 const PROBE_FRAMES: u32 = 20;
+/// Probes of one setting at most, when the first falls short.
+const PROBES: u32 = 3;
 
 /// What the governor chose for one recording.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +81,15 @@ pub fn choose_av1(width: u32, height: u32, fps: u32, bits_per_second: u32) -> Re
         // Tiles are encoded in parallel: one per 160 px of width, at most 4 (rav1e's sweet spot here).
         let tiles = (w / 160).clamp(1, 4);
         let config = Av1Config { width: w, height: h, fps, bits_per_second, speed, tiles, threads };
-        let (measured_fps, sequence_header) = probe(config)?;
+        // The machine is shared: a probe that falls short is run again (up to PROBES times)
+        // and the fastest run counts, so a moment's load elsewhere does not cost AV1.
+        let (mut measured_fps, sequence_header) = probe(config)?;
+        for _ in 1..PROBES {
+            if measured_fps >= needed {
+                break;
+            }
+            measured_fps = measured_fps.max(probe(config)?.0);
+        }
         let choice = Av1Choice { config, scale, measured_fps, sequence_header };
         if measured_fps >= needed {
             CHOSEN
