@@ -88,6 +88,21 @@ fn a_screen_recording_shows_what_the_screen_showed() {
     events_until_stop(&r, Duration::from_secs(10));
     let file = assemble(&r, out.path(), "webm");
     assert_eq!(ffmpeg_errors(&file), "");
+    // Frames sit on the 15 fps grid, however late a grab began: a late grab stamped with its
+    // start once landed 5 ms before the next frame, two frames in one slot for players.
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let pts: Vec<f64> = String::from_utf8_lossy(&probe.stdout).lines().filter_map(|l| l.trim().parse().ok()).collect();
+    assert!(pts.len() >= 35, "{pts:?}");
+    // (The first frame is the picture on show at start(), stamped 0: the grid starts after it.)
+    for pair in pts[1..].windows(2) {
+        let slots = (pair[1] - pair[0]) * 15.0;
+        // Millisecond timecodes: within 1.5 ms of a whole number of periods.
+        assert!(slots >= 0.9 && (slots - slots.round()).abs() * 1000.0 / 15.0 <= 1.5, "frames at {pair:?} s");
+    }
 
     let decoded = Command::new("ffmpeg")
         .args(["-nostdin", "-v", "error", "-i"])

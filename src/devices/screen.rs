@@ -10,7 +10,7 @@ use x11rb::rust_connection::RustConnection;
 
 use super::pacing::Pacer;
 use crate::error::RecorderError;
-use crate::media::{now_ns, packed_to_i420, MediaStreamTrack, PackedLayout, TrackKind, TrackSource, VideoFrame};
+use crate::media::{packed_to_i420, MediaStreamTrack, PackedLayout, TrackKind, TrackSource, VideoFrame};
 
 /// Device ids of screens start with this.
 pub const SCREEN_PREFIX: &str = "screen:";
@@ -99,14 +99,17 @@ fn run(
 ) {
     let mut pacer = Pacer::new(fps);
     while !source.is_ended() {
-        pacer.next(source);
-        let captured_ns = now_ns();
+        // Stamped with its slot on the grid, not the moment the grab began: the pacer starts a
+        // grab within one period of its slot or skips it, so the frame is that slot's, and frames
+        // stay evenly spaced. Stamping the grab's start let a late grab and the next punctual one
+        // land 5 ms apart, which players (ffmpeg among them) read as two frames in one slot.
+        let (_, slot_ns) = pacer.next(source);
         let image = conn.get_image(ImageFormat::Z_PIXMAP, root, 0, 0, w, h, !0).map_err(|e| e.to_string());
         let reply = image.and_then(|cookie| cookie.reply().map_err(|e| e.to_string()));
         match reply {
             Ok(reply) => {
                 let data = bgrx_to_i420(&reply.data, usize::from(w), width, height);
-                source.deliver_video(VideoFrame { pts_ns: captured_ns, width, height, data: data.into() });
+                source.deliver_video(VideoFrame { pts_ns: slot_ns, width, height, data: data.into() });
             }
             Err(e) => {
                 source.end(Some(format!("the X display stopped answering ({e})")));
