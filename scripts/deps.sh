@@ -11,12 +11,14 @@ build=(pkg-config nasm libclang-dev libopus-dev libvpx-dev libasound2-dev libgtk
 window=(libvulkan1 mesa-vulkan-drivers libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6)
 display=(xvfb xauth)
 test=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils ffmpeg mkvtoolnix opus-tools chromium util-linux
-  xdotool imagemagick desktop-file-utils appstream)
+  xdotool imagemagick desktop-file-utils appstream fontconfig fonts-wqy-microhei tesseract-ocr tesseract-ocr-chi-sim dpkg-dev)
 
 case "${1:-run}" in
 run)
   want=("${build[@]}" "${window[@]}")
   [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || want+=("${display[@]}")
+  # The Chinese interface needs a CJK font (egui's own fonts have none).
+  case "${LANGUAGE:-}:${LC_ALL:-}:${LC_MESSAGES:-}:${LANG:-}" in *zh*) want+=(fonts-wqy-microhei) ;; esac
   ;;
 test) want=("${build[@]}" "${window[@]}" "${display[@]}" "${test[@]}") ;;
 *) echo "usage: deps.sh run|test" >&2; exit 2 ;;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, starts two virtual PulseAudio microphones,
-# runs every test, and stops the daemons it started (by pid) whatever happens.
+# The test command: installs what is missing, builds the .deb, starts two virtual PulseAudio
+# microphones, runs every test, and stops the daemons it started (by pid) whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,16 @@ cleanup() {
   rm -rf "$run"
 }
 trap cleanup EXIT INT TERM
+
+# Tests read the program's English output, whatever the machine's locale; the Chinese tests
+# choose their language themselves.
+unset LANGUAGE LC_MESSAGES
+export LC_ALL=C.UTF-8
+
+# The .deb is part of the set-up: built from the binary the tests build (tests/packaging.rs
+# installs and removes it).
+cargo test --locked --workspace --no-run
+PROFILE=dev packaging/deb.sh
 
 eval "$(scripts/virtual-mics.sh start "$run")"
 # Tests never touch the user's own recordings.

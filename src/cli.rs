@@ -6,19 +6,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use mediarecorder::t;
 use mediarecorder::{
     devices, enumerate_devices, store, BitrateMode, MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent,
 };
 
+/// The arguments. Their help texts are in the catalogues (assets/locales), set by [`localized_command`].
 #[derive(Parser)]
-#[command(
-    name = "mediarecorder",
-    version,
-    about = "Record microphones to Ogg Opus or WebM, the way the browser's MediaRecorder does",
-    long_about = "Record microphones to Ogg Opus or WebM, the way the browser's MediaRecorder does.\n\n\
-                  Without a command, opens the recorder's window."
-)]
+#[command(name = "mediarecorder", version)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -26,41 +22,117 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List capture devices (ids to pass to `record --audio`).
     Devices {
-        /// Print JSON in the browser's MediaDeviceInfo shape.
         #[arg(long)]
         json: bool,
     },
-    /// Record until the duration passes or Ctrl+C, then write the file.
     Record(RecordArgs),
-    /// Turn a recording that never finished (the program died) into a file that plays.
     Recover {
-        /// List the recordings that can be recovered.
         #[arg(long)]
         list: bool,
-        /// Session id or directory (default: the most recent unfinished recording).
         session: Option<String>,
-        /// Output file.
         #[arg(short, long, required_unless_present = "list")]
         output: Option<PathBuf>,
-        /// Replace the output file if it exists.
         #[arg(long)]
         force: bool,
     },
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    Man {
+        command: Option<String>,
+    },
+}
+
+/// The command line with its help in the user's language: every text from the catalogue.
+fn localized_command() -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let flags = |c: clap::Command| {
+        // The built-in -h/-V say "Print help" in English whatever the language: ours instead.
+        let c = c
+            .disable_help_flag(true)
+            .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help(t!("cli-help")));
+        let c = c.help_template(format!(
+            "{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+            t!("cli-usage")
+        ));
+        c.subcommand_help_heading(t!("cli-commands")).mut_args(|a| {
+            let heading = if a.is_positional() { t!("cli-arguments") } else { t!("cli-options") };
+            a.help_heading(heading)
+        })
+    };
+    let top = Cli::command()
+        .about(t!("cli-about"))
+        .long_about(t!("cli-long-about"))
+        .after_help(t!("cli-examples"))
+        .disable_help_subcommand(true)
+        .disable_version_flag(true)
+        .arg(Arg::new("version").short('V').long("version").action(ArgAction::Version).help(t!("cli-version")))
+        .mut_subcommand("devices", |c| c.about(t!("cli-devices")).mut_arg("json", |a| a.help(t!("cli-devices-json"))))
+        .mut_subcommand("record", |c| {
+            c.about(t!("cli-record"))
+                .after_help(t!("cli-record-examples"))
+                .mut_arg("audio", |a| a.help(t!("cli-record-audio")))
+                .mut_arg("no_audio", |a| a.help(t!("cli-record-no-audio")))
+                .mut_arg("video", |a| a.help(t!("cli-record-video")))
+                .mut_arg("video_bitrate", |a| a.help(t!("cli-record-video-bitrate")))
+                .mut_arg("mime", |a| a.help(t!("cli-record-mime")))
+                .mut_arg("timeslice", |a| a.help(t!("cli-record-timeslice")))
+                .mut_arg("duration", |a| a.help(t!("cli-record-duration")))
+                .mut_arg("audio_bitrate", |a| a.help(t!("cli-record-audio-bitrate")))
+                .mut_arg("cbr", |a| a.help(t!("cli-record-cbr")))
+                .mut_arg("force", |a| a.help(t!("cli-force")))
+                .mut_arg("output", |a| a.help(t!("cli-output")))
+        })
+        .mut_subcommand("recover", |c| {
+            c.about(t!("cli-recover"))
+                .mut_arg("list", |a| a.help(t!("cli-recover-list")))
+                .mut_arg("session", |a| a.help(t!("cli-recover-session")))
+                .mut_arg("output", |a| a.help(t!("cli-output")))
+                .mut_arg("force", |a| a.help(t!("cli-force")))
+        })
+        .mut_subcommand("completions", |c| {
+            c.about(t!("cli-completions")).mut_arg("shell", |a| a.help(t!("cli-completions-shell")))
+        })
+        .mut_subcommand("man", |c| c.about(t!("cli-man")).mut_arg("command", |a| a.help(t!("cli-man-command"))));
+    flags(top).mut_subcommands(flags)
 }
 
 pub fn run() -> Result<()> {
-    let Some(command) = Cli::parse().command else { return open_window() };
+    let cli = Cli::from_arg_matches(&localized_command().get_matches()).unwrap_or_else(|e| e.exit());
+    let Some(command) = cli.command else { return open_window() };
     match command {
         Command::Devices { json } => list_devices(json),
         Command::Record(args) => record(args),
         Command::Recover { list, session, output, force } => match (list, output) {
             (true, _) => list_unfinished(),
             (false, Some(output)) => recover(session.as_deref(), &output, force),
-            (false, None) => bail!("--output is required"),
+            (false, None) => bail!(t!("cli-output-required")),
         },
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut localized_command(), "mediarecorder", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man { command } => print_manual(command.as_deref()),
     }
+}
+
+/// The man page of the program, or of one of its commands (`mediarecorder-record(1)`, as the
+/// main page names them).
+fn print_manual(command: Option<&str>) -> Result<()> {
+    let mut top = localized_command();
+    // Built, subcommands know their full names (`mediarecorder-record`).
+    top.build();
+    let page = match command {
+        None => top,
+        Some(name) => top
+            .find_subcommand(name)
+            .cloned()
+            .with_context(|| t!("cli-no-such-command", name = name))?
+            // Its footer names the version, as the main page's does.
+            .version(env!("CARGO_PKG_VERSION")),
+    };
+    clap_mangen::Man::new(page).render(&mut std::io::stdout()).context(t!("cli-cannot-print-manual"))
 }
 
 #[cfg(feature = "app")]
@@ -69,12 +141,12 @@ fn open_window() -> Result<()> {
     let frame_log = std::env::var_os("MEDIARECORDER_FRAME_LOG").map(PathBuf::from);
     mediarecorder::app::run(mediarecorder::app::ControllerConfig::default(), frame_log)
         .map_err(|e| anyhow::anyhow!("{e}"))
-        .context("cannot open the window (is there a display? `mediarecorder record` works without one)")
+        .context(t!("cli-cannot-open-window"))
 }
 
 #[cfg(not(feature = "app"))]
 fn open_window() -> Result<()> {
-    bail!("built without the window (feature `app`): use `mediarecorder record`, or --help")
+    bail!(t!("cli-no-window-feature"))
 }
 
 fn unfinished() -> Vec<store::SessionSummary> {
@@ -84,7 +156,7 @@ fn unfinished() -> Vec<store::SessionSummary> {
 fn list_unfinished() -> Result<()> {
     let sessions = unfinished();
     if sessions.is_empty() {
-        println!("No unfinished recordings.");
+        println!("{}", t!("cli-no-unfinished"));
     }
     for s in sessions {
         println!(
@@ -103,24 +175,28 @@ fn recover(session: Option<&str>, output: &Path, force: bool) -> Result<()> {
     let dir = match session {
         Some(s) if Path::new(s).is_dir() => PathBuf::from(s),
         Some(id) => store::default_root().join(id),
-        None => unfinished().pop().map(|s| s.dir).context("no unfinished recording to recover")?,
+        None => unfinished().pop().map(|s| s.dir).context(t!("cli-nothing-to-recover"))?,
     };
     check_output(output, force)?;
-    let recovered = store::recover(&dir, output, force).with_context(|| format!("cannot recover {}", dir.display()))?;
+    let recovered = store::recover(&dir, output, force)
+        .with_context(|| t!("cli-cannot-recover", path = dir.display().to_string()))?;
     for note in &recovered.skipped {
         eprintln!("{note}");
     }
     println!(
-        "Recovered {} ({:.2} s, {} bytes, {} chunks)",
-        output.display(),
-        recovered.duration_ms / 1000.0,
-        recovered.bytes,
-        recovered.chunks
+        "{}",
+        t!(
+            "cli-recovered",
+            path = output.display().to_string(),
+            seconds = format!("{:.2}", recovered.duration_ms / 1000.0),
+            bytes = recovered.bytes.to_string(),
+            chunks = recovered.chunks.to_string()
+        )
     );
     if recovered.skipped.is_empty() {
         // Everything is in the file now, which is fsynced: the session is redundant.
         if let Err(e) = store::remove_session(&dir) {
-            eprintln!("could not remove the session directory: {e}");
+            eprintln!("{}", t!("cli-session-not-removed", reason = e.to_string()));
         }
     }
     Ok(())
@@ -133,10 +209,10 @@ fn list_devices(json: bool) -> Result<()> {
         return Ok(());
     }
     if !devices::has_microphone() {
-        println!("No microphone found; the test tone is available.");
+        println!("{}", t!("cli-no-microphone"));
     }
     if !devices::has_camera() {
-        println!("No camera found; the screen (with a display) and the test videos are available.");
+        println!("{}", t!("cli-no-camera"));
     }
     for d in list {
         println!("{:<40} {}", d.device_id, d.label);
@@ -146,41 +222,26 @@ fn list_devices(json: bool) -> Result<()> {
 
 #[derive(clap::Args)]
 struct RecordArgs {
-    /// Audio device id: `default`, an id from `devices`, or `test:tone[?hz=F]`.
-    /// Without it: the default microphone, or the test tone when there is none.
     #[arg(long)]
     audio: Option<String>,
-    /// Record no audio (a video-only file; needs --video).
     #[arg(long, requires = "video", conflicts_with = "audio")]
     no_audio: bool,
-    /// Video device id from `devices`: `camera:0[?w=1280&h=720&fps=30]`, `screen:0[?fps=15]`,
-    /// `test:pattern[?w=640&h=480&fps=30]`, `test:canvas`.
     #[arg(long)]
     video: Option<String>,
-    /// Video bitrate in bit/s (default 2500000).
     #[arg(long)]
     video_bitrate: Option<u32>,
-    /// Container and codecs, e.g. `audio/ogg;codecs=opus`, `audio/webm;codecs=opus`,
-    /// `video/webm;codecs=vp9,opus`, `video/webm;codecs=av1,opus` (default: from the output file's
-    /// extension and the tracks).
     #[arg(long)]
     mime: Option<String>,
-    /// Deliver data every this many milliseconds of media.
     #[arg(long)]
     timeslice: Option<u32>,
-    /// Stop after this many seconds (default: until Ctrl+C).
     #[arg(long)]
     duration: Option<f64>,
-    /// Audio bitrate in bit/s (default 128000).
     #[arg(long)]
     audio_bitrate: Option<u32>,
-    /// Constant bitrate instead of variable.
     #[arg(long)]
     cbr: bool,
-    /// Replace the output file if it exists.
     #[arg(long)]
     force: bool,
-    /// Output file.
     #[arg(short, long)]
     output: PathBuf,
 }
@@ -189,10 +250,7 @@ struct RecordArgs {
 fn mime_for(args: &RecordArgs) -> Result<String> {
     if let Some(m) = &args.mime {
         if !MediaRecorder::is_type_supported(m) {
-            bail!(
-                "the MIME type \"{m}\" is not supported (try audio/ogg;codecs=opus, audio/webm;codecs=opus \
-                 or video/webm;codecs=vp8,opus)"
-            );
+            bail!(t!("cli-mime-unsupported", mime = m.as_str()));
         }
         return Ok(m.clone());
     }
@@ -200,7 +258,7 @@ fn mime_for(args: &RecordArgs) -> Result<String> {
     Ok(match (extension.as_deref(), args.video.is_some()) {
         // The recorder picks the codecs for the tracks (VP8 and Opus).
         (Some("webm"), true) => "video/webm".into(),
-        (_, true) => bail!("video is recorded to WebM: give the output a .webm name"),
+        (_, true) => bail!(t!("cli-video-needs-webm")),
         (Some("webm" | "weba"), false) => "audio/webm;codecs=opus".into(),
         (_, false) => "audio/ogg;codecs=opus".into(),
     })
@@ -209,19 +267,19 @@ fn mime_for(args: &RecordArgs) -> Result<String> {
 /// Fails before recording when the output could not be written afterwards.
 fn check_output(path: &Path, force: bool) -> Result<()> {
     if path.exists() && !force {
-        bail!("{} already exists (use --force to replace it)", path.display());
+        bail!(t!("cli-output-exists", path = path.display().to_string()));
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     if !dir.is_dir() {
-        bail!("the output directory does not exist: {}", dir.display());
+        bail!(t!("cli-output-dir-missing", path = dir.display().to_string()));
     }
     // Permission bits lie (root, ACLs, read-only mounts): try to create a file.
     let probe = dir.join(format!(".mediarecorder-probe-{}", std::process::id()));
-    std::fs::File::create(&probe).with_context(|| format!("cannot write to the output directory {}", dir.display()))?;
-    std::fs::remove_file(&probe).with_context(|| format!("cannot clean up {}", probe.display()))?;
+    std::fs::File::create(&probe).with_context(|| t!("cli-output-dir-unwritable", path = dir.display().to_string()))?;
+    std::fs::remove_file(&probe).with_context(|| t!("cli-cannot-clean-up", path = probe.display().to_string()))?;
     Ok(())
 }
 
@@ -233,10 +291,13 @@ fn warn_if_space_is_low(output: &Path, bitrate: u32) {
         if let Some(free) = store::available_bytes(&place) {
             if free < bytes_per_minute * 10 {
                 eprintln!(
-                    "Warning: only {:.1} MB free for {} (about {} minutes at this bitrate).",
-                    free as f64 / 1e6,
-                    place.display(),
-                    free / bytes_per_minute.max(1)
+                    "{}",
+                    t!(
+                        "cli-low-space",
+                        megabytes = format!("{:.1}", free as f64 / 1e6),
+                        path = place.display().to_string(),
+                        minutes = (free / bytes_per_minute.max(1)).to_string()
+                    )
                 );
             }
         }
@@ -250,20 +311,20 @@ fn record(args: RecordArgs) -> Result<()> {
     warn_if_space_is_low(&args.output, args.audio_bitrate.unwrap_or(128_000) + video_bitrate);
     let pending = unfinished().len();
     if pending > 0 {
-        eprintln!("{pending} earlier recording(s) never finished: see `mediarecorder recover --list`.");
+        eprintln!("{}", t!("unfinished-recordings", count = pending));
     }
     let audio_id = match &args.audio {
         _ if args.no_audio => None,
         Some(id) => Some(id.clone()),
         None if devices::has_microphone() => Some(devices::DEFAULT_ID.to_string()),
         None => {
-            eprintln!("No microphone found: recording the test tone.");
+            eprintln!("{}", t!("cli-recording-test-tone"));
             Some(devices::TEST_TONE_ID.to_string())
         }
     };
     let stream = MediaStream::open(audio_id.as_deref(), args.video.as_deref()).with_context(|| {
         let ids: Vec<&str> = audio_id.iter().chain(&args.video).map(String::as_str).collect();
-        format!("cannot open \"{}\"", ids.join("\" and \""))
+        t!("cli-cannot-open", ids = format!("\"{}\"", ids.join("\" + \"")))
     })?;
     let label = stream.tracks().iter().map(|t| t.label().to_string()).collect::<Vec<_>>().join(" + ");
     let options = MediaRecorderOptions {
@@ -277,11 +338,11 @@ fn record(args: RecordArgs) -> Result<()> {
 
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&interrupted);
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("cannot install the Ctrl+C handler")?;
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context(t!("cli-ctrlc"))?;
 
     let events = recorder.events();
     recorder.start(args.timeslice)?;
-    eprintln!("Recording {label} as {} … (Ctrl+C to stop)", recorder.mime_type());
+    eprintln!("{}", t!("cli-recording", label = label, mime = recorder.mime_type()));
     let started = Instant::now();
     let deadline = args.duration.map(|s| started + Duration::from_secs_f64(s.max(0.0)));
     let mut stop_sent = false;
@@ -300,16 +361,17 @@ fn record(args: RecordArgs) -> Result<()> {
         match events.recv_timeout(wait) {
             Ok(RecorderEvent::DataAvailable(e)) => {
                 blobs += 1;
-                println!("chunk {blobs}: {} bytes at {:.3} s", e.data.size(), e.timecode / 1000.0);
+                let seconds = format!("{:.3}", e.timecode / 1000.0);
+                println!("{}", t!("cli-chunk", n = blobs, bytes = e.data.size().to_string(), seconds = seconds));
             }
             Ok(RecorderEvent::Error(e)) => {
-                eprintln!("error while recording: {e}");
+                eprintln!("{}", t!("cli-error-while-recording", reason = e.to_string()));
                 failure = Some(e);
             }
             Ok(RecorderEvent::Stop) => break,
             Ok(RecorderEvent::Start | RecorderEvent::Pause | RecorderEvent::Resume) => {}
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
-            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => bail!("the recorder went away"),
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => bail!(t!("cli-recorder-gone")),
         }
         if !stop_sent {
             tell_ended_tracks(&recorder, &mut told_ended);
@@ -321,15 +383,19 @@ fn record(args: RecordArgs) -> Result<()> {
     let ended_early = if stop_sent {
         None
     } else {
-        recorder.stream().tracks().iter().find_map(|t| Some(format!("{} stopped: {}", t.label(), t.end_reason()?)))
+        recorder
+            .stream()
+            .tracks()
+            .iter()
+            .find_map(|t| Some(t!("cli-track-stopped", track = t.label(), reason = t.end_reason()?)))
     };
     if let Some(reason) = &ended_early {
         eprintln!("{reason}");
     }
-    let session = recorder.session_dir().context("the recorder wrote no session")?;
+    let session = recorder.session_dir().context(t!("cli-no-session"))?;
     let stats = recorder.stats();
     let cannot_write =
-        || format!("cannot write {} (the recording is kept in {})", args.output.display(), session.display());
+        || t!("cli-cannot-write", path = args.output.display().to_string(), session = session.display().to_string());
     // After a failure (disk full, encoder error) the session may lack its last chunk: recovery
     // takes what is there and ends the stream properly.
     let (assembled, everything_kept) = if failure.is_some() {
@@ -345,29 +411,35 @@ fn record(args: RecordArgs) -> Result<()> {
     if everything_kept {
         // The file now holds everything the chunks did (and is fsynced): the session is redundant.
         if let Err(e) = store::remove_session(&session) {
-            eprintln!("could not remove the session directory: {e}");
+            eprintln!("{}", t!("cli-session-not-removed", reason = e.to_string()));
         }
     }
     println!(
-        "Wrote {} ({:.2} s, {} bytes, {} chunks; dropped {} buffers, {} overrun frames)",
-        args.output.display(),
-        assembled.duration_ms / 1000.0,
-        assembled.bytes,
-        assembled.chunks,
-        stats.dropped_buffers,
-        stats.overrun_frames
+        "{}",
+        t!(
+            "cli-wrote",
+            path = args.output.display().to_string(),
+            seconds = format!("{:.2}", assembled.duration_ms / 1000.0),
+            bytes = assembled.bytes.to_string(),
+            chunks = assembled.chunks.to_string(),
+            buffers = stats.dropped_buffers.to_string(),
+            overrun = stats.overrun_frames.to_string()
+        )
     );
     if stats.video_size != (0, 0) {
         let total = stats.video_frames + stats.dropped_video_frames;
         println!(
-            "Video: {}; {} frames encoded, {} dropped ({:.1} % delivered)",
-            stats.video_encoder,
-            stats.video_frames,
-            stats.dropped_video_frames,
-            100.0 * stats.video_frames as f64 / total.max(1) as f64
+            "{}",
+            t!(
+                "cli-video-summary",
+                encoder = stats.video_encoder.to_string(),
+                encoded = stats.video_frames.to_string(),
+                dropped = stats.dropped_video_frames.to_string(),
+                percent = format!("{:.1}", 100.0 * stats.video_frames as f64 / total.max(1) as f64)
+            )
         );
     }
-    let kept = format!("recording ended early; what was recorded is in {}", args.output.display());
+    let kept = t!("cli-ended-early", path = args.output.display().to_string());
     match (failure, ended_early) {
         (Some(e), _) => Err(anyhow::Error::new(e).context(kept)),
         (None, Some(reason)) => Err(anyhow::anyhow!("{reason}").context(kept)),
@@ -386,7 +458,7 @@ fn tell_ended_tracks(recorder: &MediaRecorder, told: &mut Vec<String>) {
     for t in &tracks {
         if let Some(reason) = t.end_reason() {
             if !told.iter().any(|id| id == t.id()) {
-                eprintln!("{} stopped: {reason}; recording goes on with the other tracks", t.label());
+                eprintln!("{}", t!("cli-track-stopped-going-on", track = t.label(), reason = reason));
                 told.push(t.id().to_owned());
             }
         }

@@ -12,6 +12,7 @@ pub mod codec;
 pub mod container;
 pub mod devices;
 mod error;
+pub mod i18n;
 pub mod media;
 pub mod mime;
 mod recorder;

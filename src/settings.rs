@@ -1,9 +1,16 @@
 //! Remembered choices: `$XDG_CONFIG_HOME/mediarecorder/settings.json`, written atomically.
-//! Unknown fields are ignored and missing ones take their defaults (`#[serde(default)]`), so
-//! an older or newer version's file still loads. Outside the app module (it needs no window):
-//! the settings parser is fuzzed like every other file the program reads.
+//!
+//! The file carries a `version`. Unknown fields are ignored and missing ones take their
+//! defaults (`#[serde(default)]`), so an older file (or one from before versions) still loads. A
+//! file this program cannot use — damaged, unreadable, or written by a newer version — is never
+//! overwritten: it is renamed aside (its owner may want it back, or the newer version may), the
+//! defaults are used and the user is told. Outside the app module (it needs no window): the
+//! settings parser is fuzzed like every other file the program reads.
 
 use std::path::{Path, PathBuf};
+
+/// The settings file's format version that this program writes.
+pub const VERSION: u32 = 1;
 
 /// Recording formats and quality: remembered between runs.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -56,24 +63,97 @@ pub fn default_path() -> Option<PathBuf> {
     Some(dirs::config_dir()?.join("mediarecorder").join("settings.json"))
 }
 
-/// Reads settings; a missing file gives the defaults.
-///
-/// # Errors
-/// A readable message when the file exists but cannot be read or parsed (the defaults are used).
-pub fn load(path: &Path) -> Result<Settings, String> {
-    match std::fs::read(path) {
-        Ok(bytes) => parse(&bytes).map_err(|e| format!("settings ignored, {e} ({})", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
-        Err(e) => Err(format!("cannot read the settings: {e} ({})", path.display())),
-    }
+/// Why a settings file was not used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    /// Not a settings file: bad JSON, or not an object of settings.
+    #[error("the settings file is damaged: {0}")]
+    Damaged(String),
+    /// Written by a newer version of the program.
+    #[error("the settings file is from a newer version (format {0}; this version reads up to {VERSION})")]
+    FutureVersion(u32),
+    /// The file exists but cannot be read.
+    #[error("cannot read the settings file: {0}")]
+    Unreadable(String),
+}
+
+/// A settings file that was not used, and where it was put.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    /// Why it was not used.
+    pub reason: SettingsError,
+    /// Its new name, or `None` when it could not be renamed (then it is left where it was, and
+    /// settings are not written over it during this run).
+    pub kept_as: Option<PathBuf>,
+}
+
+/// What [`load`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    /// The settings to use: the file's, or the defaults.
+    pub settings: Settings,
+    /// Set when a file existed but could not be used.
+    pub set_aside: Option<SetAside>,
+}
+
+/// Reads settings; never fails. A missing file gives the defaults; a file that cannot be used is
+/// renamed aside (`settings.damaged-<unix seconds>.json`, `settings.version-<N>-<unix
+/// seconds>.json`) and the defaults are used.
+pub fn load(path: &Path) -> Loaded {
+    let reason = match std::fs::read(path) {
+        Ok(bytes) => match parse(&bytes) {
+            Ok(settings) => return Loaded { settings, set_aside: None },
+            Err(e) => e,
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Loaded { settings: Settings::default(), set_aside: None }
+        }
+        Err(e) => SettingsError::Unreadable(e.to_string()),
+    };
+    let tag = match &reason {
+        SettingsError::FutureVersion(v) => format!("version-{v}"),
+        SettingsError::Damaged(_) => "damaged".into(),
+        SettingsError::Unreadable(_) => "unreadable".into(),
+    };
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let aside = path.with_file_name(format!("settings.{tag}-{secs}.json"));
+    // Never replaces an earlier file set aside in the same second.
+    let kept_as = (!aside.exists() && std::fs::rename(path, &aside).is_ok()).then_some(aside);
+    Loaded { settings: Settings::default(), set_aside: Some(SetAside { reason, kept_as }) }
+}
+
+/// The file as written: the settings with the format's version.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct File {
+    /// Absent in files from before versions: those are version 1.
+    #[serde(default = "first_version")]
+    version: u32,
+    #[serde(flatten)]
+    settings: Settings,
+}
+
+fn first_version() -> u32 {
+    1
 }
 
 /// Parses a settings file; values out of range are replaced by their defaults.
 ///
 /// # Errors
-/// When the bytes are not a settings object.
-pub fn parse(bytes: &[u8]) -> Result<Settings, String> {
-    let mut s: Settings = serde_json::from_slice(bytes).map_err(|e| format!("they are damaged: {e}"))?;
+/// [`SettingsError::Damaged`] when the bytes are not a settings object,
+/// [`SettingsError::FutureVersion`] when a newer version wrote them.
+pub fn parse(bytes: &[u8]) -> Result<Settings, SettingsError> {
+    let damaged = |e: serde_json::Error| SettingsError::Damaged(e.to_string());
+    // The version first, alone: a newer format may change the meaning of any other field.
+    #[derive(serde::Deserialize)]
+    struct Version {
+        #[serde(default = "first_version")]
+        version: u32,
+    }
+    let Version { version } = serde_json::from_slice(bytes).map_err(damaged)?;
+    if version > VERSION {
+        return Err(SettingsError::FutureVersion(version));
+    }
+    let File { settings: mut s, .. } = serde_json::from_slice(bytes).map_err(damaged)?;
     let defaults = Settings::default();
     if !s.mime_type.starts_with("audio/") || !crate::MediaRecorder::is_type_supported(&s.mime_type) {
         s.mime_type = defaults.mime_type;
@@ -102,7 +182,7 @@ pub fn parse(bytes: &[u8]) -> Result<Settings, String> {
 /// The file's bytes for `settings`.
 pub fn to_json(settings: &Settings) -> Vec<u8> {
     // Plain strings and numbers: serialising cannot fail.
-    serde_json::to_vec_pretty(settings).unwrap_or_default()
+    serde_json::to_vec_pretty(&File { version: VERSION, settings: settings.clone() }).unwrap_or_default()
 }
 
 /// Writes settings.
@@ -137,7 +217,7 @@ mod tests {
     fn settings_survive_a_round_trip_and_bad_values_fall_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("settings.json");
-        assert_eq!(load(&path).unwrap(), Settings::default());
+        assert_eq!(load(&path), Loaded { settings: Settings::default(), set_aside: None });
         let mine = Settings {
             device_id: "mic_b".into(),
             video_id: Some("screen:0".into()),
@@ -148,7 +228,8 @@ mod tests {
             timeslice_ms: 250,
         };
         store(&path, &mine).unwrap();
-        assert_eq!(load(&path).unwrap(), mine);
+        assert_eq!(load(&path), Loaded { settings: mine, set_aside: None });
+        assert!(String::from_utf8(to_json(&Settings::default())).unwrap().contains("\"version\": 1"));
 
         let odd = parse(br#"{"mime_type":"video/x-nope","audio_bitrate":5,"timeslice_ms":0,"extra":1}"#).unwrap();
         assert_eq!(odd, Settings::default());
@@ -162,5 +243,33 @@ mod tests {
         assert_eq!((old.video_id, old.video_mime_type), (None, Settings::default().video_mime_type));
         assert!(parse(b"{not json").is_err());
         assert!(parse(b"42").is_err());
+    }
+
+    #[test]
+    fn a_file_it_cannot_use_is_set_aside_and_the_defaults_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let aside = |loaded: &Loaded| loaded.set_aside.as_ref().unwrap().kept_as.clone().unwrap();
+
+        std::fs::write(&path, b"\x00garbage{{").unwrap();
+        let loaded = load(&path);
+        assert_eq!(loaded.settings, Settings::default());
+        assert!(matches!(loaded.set_aside.as_ref().unwrap().reason, SettingsError::Damaged(_)), "{loaded:?}");
+        assert!(aside(&loaded).file_name().unwrap().to_str().unwrap().starts_with("settings.damaged-"));
+        assert_eq!(std::fs::read(aside(&loaded)).unwrap(), b"\x00garbage{{");
+        assert!(!path.exists());
+
+        let future = br#"{"version": 7, "device_id": "mic_b", "mime_type": {"new": "shape"}}"#;
+        std::fs::write(&path, future).unwrap();
+        let loaded = load(&path);
+        assert_eq!(loaded.settings, Settings::default());
+        assert_eq!(loaded.set_aside.as_ref().unwrap().reason, SettingsError::FutureVersion(7));
+        assert!(aside(&loaded).file_name().unwrap().to_str().unwrap().starts_with("settings.version-7-"));
+        assert_eq!(std::fs::read(aside(&loaded)).unwrap(), future);
+
+        // A file from before versions is version 1.
+        std::fs::write(&path, br#"{"device_id": "mic_b"}"#).unwrap();
+        assert_eq!(load(&path).settings.device_id, "mic_b");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
     }
 }

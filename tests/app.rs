@@ -259,3 +259,50 @@ fn a_test_video_previews_live_records_with_the_sound_and_plays_back() {
     wait_for(&mut harness, "the end of playback", |s| s.playing.is_none());
     assert_eq!(harness.state().state().error, None);
 }
+
+/// A settings file of garbage, and one a newer version wrote, each leave the app starting with
+/// the defaults; the file is kept aside under a new name (never written over) and the window says
+/// so. The next change writes a fresh file of this version.
+#[test]
+fn a_damaged_or_newer_settings_file_is_kept_aside_and_the_app_starts_with_defaults() {
+    require_virtual_mics();
+    let cases: [(&[u8], &str); 2] = [
+        (b"\x00\x9f garbage {{{", "settings.damaged-"),
+        (
+            br#"{"version": 99, "mime_type": "audio/webm;codecs=opus", "timeslice_ms": {"new": true}}"#,
+            "settings.version-99-",
+        ),
+    ];
+    for (content, kept_as) in cases {
+        let store = tempfile::tempdir().unwrap();
+        let config = tempfile::tempdir().unwrap();
+        let file = config.path().join("settings.json");
+        std::fs::write(&file, content).unwrap();
+        let mut harness = app_with_settings(store.path(), Some(file.clone()));
+        wait_for(&mut harness, "the notice about the settings", |s| s.notice.is_some());
+        let state = harness.state().state();
+        assert_eq!(state.settings, mediarecorder::settings::Settings::default(), "{kept_as}: defaults");
+        let notice = state.notice.clone().unwrap();
+        assert!(notice.contains("default settings are in use") && notice.contains(kept_as), "{notice}");
+        let aside: Vec<_> = std::fs::read_dir(config.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with(kept_as))
+            .collect();
+        assert_eq!(aside.len(), 1, "{kept_as}: kept aside");
+        assert_eq!(std::fs::read(&aside[0]).unwrap(), content, "kept as it was");
+
+        // The window works: a choice is remembered in a new file of this version.
+        harness.get_by_value("Ogg Opus").click();
+        harness.run_steps(3);
+        harness.get_by_label("WebM Opus").click();
+        wait_for(&mut harness, "the new format", |s| s.settings.mime_type == "audio/webm;codecs=opus");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !file.exists() {
+            assert!(Instant::now() < deadline, "settings written");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let written = mediarecorder::settings::load(&file);
+        assert_eq!((written.settings.mime_type.as_str(), written.set_aside), ("audio/webm;codecs=opus", None));
+    }
+}

@@ -4,46 +4,13 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod fixtures;
+
 use egui_kittest::Harness;
+use fixtures::{entry, idle};
 use mediarecorder::app::main_ui;
-use mediarecorder::app::state::{AppState, DeviceEntry, MeterReading, PreviewImage, RecordingEntry, RecordingStatus};
+use mediarecorder::app::state::{AppState, DeviceEntry, MeterReading, PreviewImage, RecordingStatus};
 use mediarecorder::RecordingState;
-
-fn idle() -> AppState {
-    AppState {
-        devices: vec![
-            DeviceEntry { id: "default".into(), label: "Default – Virtual Mic A (440 Hz)".into() },
-            DeviceEntry { id: "pulseaudio:mic_a".into(), label: "Virtual Mic A (440 Hz)".into() },
-            DeviceEntry { id: "pulseaudio:mic_b".into(), label: "Virtual Mic B (880 Hz)".into() },
-            DeviceEntry { id: "test:tone".into(), label: "Test tone (440 Hz)".into() },
-        ],
-        selected_device: "default".into(),
-        capturing: vec!["Virtual Mic A (440 Hz)".into()],
-        meter: MeterReading {
-            peak_dbfs: -6.0,
-            rms_dbfs: -9.0,
-            clipping: false,
-            // A fixed, speech-like envelope.
-            waveform: (0..250)
-                .map(|i| (0.5 + 0.45 * ((i as f32) * 0.13).sin()) * ((i as f32) * 0.031).sin().abs())
-                .collect(),
-        },
-        ..AppState::default()
-    }
-}
-
-fn entry(id: &str, name: &str, ms: f64, bytes: u64, ext: &str, status: RecordingStatus) -> RecordingEntry {
-    RecordingEntry {
-        id: id.into(),
-        name: name.into(),
-        duration_ms: ms,
-        bytes,
-        extension: ext.into(),
-        mime_type: format!("audio/{ext};codecs=opus"),
-        status,
-        error: None,
-    }
-}
 
 fn snapshot(name: &str, mut state: AppState) {
     let mut harness = Harness::builder().with_size(egui::vec2(900.0, 680.0)).build_ui_state(

@@ -51,6 +51,24 @@ impl Desktop for Xvfb {
 /// The app, killed by pid when dropped (whatever the test's outcome).
 struct App(Child);
 
+impl App {
+    /// The binary on `x`'s display with its own home (data, config) in `home`; `adjust` adds to
+    /// its environment.
+    fn start(x: &Xvfb, home: &Path, adjust: impl FnOnce(&mut Command) -> &mut Command) -> App {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mediarecorder"));
+        command
+            .env("DISPLAY", &x.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        adjust(&mut command);
+        App(command.spawn().unwrap())
+    }
+}
+
 impl Drop for App {
     fn drop(&mut self) {
         let _gone = self.0.kill();
@@ -76,17 +94,7 @@ fn space_records_three_seconds_and_ctrl_s_saves_through_the_real_dialog() {
     let x = Xvfb::start("1280x800x24");
     let runtime = home.path().join("runtime");
     std::fs::create_dir_all(&runtime).unwrap();
-    let app = App(Command::new(env!("CARGO_BIN_EXE_mediarecorder"))
-        .env("DISPLAY", &x.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("GDK_BACKEND", "x11")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap());
+    let app = App::start(&x, home.path(), |c| c.env("GDK_BACKEND", "x11"));
     let window = x.window("^MediaRecorder$", Duration::from_secs(30));
     // The window exists before it is mapped and drawn, and the preview opens the default mic in
     // the background: give both a moment, as a user would, then give the window the keyboard.
@@ -118,4 +126,34 @@ fn space_records_three_seconds_and_ctrl_s_saves_through_the_real_dialog() {
     eprintln!("Chromium plays the saved file: {duration} s");
     assert!((duration - 3.0).abs() <= 0.3, "Chromium says {duration} s");
     drop(app);
+}
+
+/// Started with `LANG=zh_CN.UTF-8`, the real window draws its strings in Chinese: read back from
+/// a screenshot of the window by OCR (tesseract's Simplified Chinese model). The screenshot is
+/// kept in the test's temporary directory (`target/tmp/window-zh_CN.png`; the README's comes from
+/// it).
+#[test]
+fn with_a_chinese_locale_the_real_window_is_in_chinese() {
+    let home = tempfile::tempdir().unwrap();
+    let x = Xvfb::start("1280x800x24");
+    let app = App::start(&x, home.path(), |c| {
+        c.env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANGUAGE").env("LANG", "zh_CN.UTF-8")
+    });
+    let window = x.window("^MediaRecorder$", Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(2500));
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("window-zh_CN.png");
+    let taken = Command::new("import").args(["-window", &window]).arg(&shot).env("DISPLAY", &x.display).status();
+    assert!(taken.unwrap().success(), "screenshot");
+    drop(app);
+
+    // Twice the size: tesseract reads 13-20 px CJK text far better that way.
+    let big = home.path().join("big.png");
+    assert!(Command::new("convert").arg(&shot).args(["-resize", "200%"]).arg(&big).status().unwrap().success());
+    let ocr = Command::new("tesseract").arg(&big).args(["-", "-l", "chi_sim", "--psm", "11"]).output().unwrap();
+    assert!(ocr.status.success(), "tesseract: {}", String::from_utf8_lossy(&ocr.stderr));
+    let text: String = String::from_utf8_lossy(&ocr.stdout).chars().filter(|c| !c.is_whitespace()).collect();
+    let expected = ["麦克风", "视频", "录制", "暂停", "停止", "格式", "就绪", "录音", "保存间隔", "音质"];
+    let found: Vec<_> = expected.iter().filter(|w| text.contains(**w)).collect();
+    eprintln!("OCR found {found:?} in the window ({})", shot.display());
+    assert!(found.len() >= 5, "the window should read in Chinese; OCR found {found:?} in: {text}");
 }

@@ -19,6 +19,7 @@ use super::thumbnail;
 use crate::devices::{DEFAULT_ID, TEST_TONE_ID};
 use crate::media::{AudioBuffer, VideoFrame};
 use crate::settings;
+use crate::t;
 use crate::{
     enumerate_devices, MediaDeviceKind, MediaRecorder, MediaRecorderOptions, MediaStream, MediaStreamTrack,
     RecorderEvent, RecordingState,
@@ -93,10 +94,10 @@ impl Controller {
     /// When the controller has not taken a command for the last [`COMMAND_QUEUE`] (it is
     /// stuck) or has stopped: the window shows this rather than freezing.
     pub fn send(&self, command: Command) -> Result<(), String> {
-        let Some(tx) = &self.commands else { return Err("the recorder has stopped".into()) };
+        let Some(tx) = &self.commands else { return Err(t!("recorder-stopped")) };
         tx.try_send(command).map_err(|e| match e {
-            TrySendError::Full(_) => "the recorder is busy: try again in a moment".to_string(),
-            TrySendError::Disconnected(_) => "the recorder has stopped".to_string(),
+            TrySendError::Full(_) => t!("recorder-busy"),
+            TrySendError::Disconnected(_) => t!("recorder-stopped"),
         })
     }
 
@@ -182,6 +183,8 @@ struct Engine {
     internal_tx: Sender<Internal>,
     internal_rx: Receiver<Internal>,
     settings: Settings,
+    /// False when an unusable settings file could not be moved aside: it is left alone.
+    settings_writable: bool,
     devices: Vec<DeviceEntry>,
     video_devices: Vec<DeviceEntry>,
     preview: Option<Preview>,
@@ -201,6 +204,7 @@ impl Engine {
         let (internal_tx, internal_rx) = crossbeam_channel::bounded(256);
         Engine {
             settings: Settings::default(),
+            settings_writable: true,
             config,
             out,
             internal_tx,
@@ -264,7 +268,7 @@ impl Engine {
         match command {
             Command::SelectDevice(id) => {
                 if self.active.is_some() {
-                    return self.error("the microphone cannot change while recording");
+                    return self.error(&t!("busy-microphone"));
                 }
                 self.open_preview(&id);
                 self.settings.device_id = id;
@@ -272,7 +276,7 @@ impl Engine {
             }
             Command::SelectVideo(id) => {
                 if self.active.is_some() {
-                    return self.error("the video source cannot change while recording");
+                    return self.error(&t!("busy-video"));
                 }
                 self.open_video(id.as_deref());
                 self.settings.video_id = self.video.as_ref().map(|v| v.device_id.clone());
@@ -281,11 +285,11 @@ impl Engine {
             }
             Command::ChangeSettings(s) => {
                 if self.active.is_some() {
-                    return self.error("the format cannot change while recording");
+                    return self.error(&t!("busy-format"));
                 }
                 for mime in [&s.mime_type, &s.video_mime_type] {
                     if !MediaRecorder::is_type_supported(mime) {
-                        return self.error(&format!("{mime} is not supported"));
+                        return self.error(&t!("format-unsupported", mime = mime.as_str()));
                     }
                 }
                 // The sources are the controller's to say; the window's copy may be a frame old.
@@ -318,7 +322,7 @@ impl Engine {
             return;
         }
         let Some(preview) = &self.preview else {
-            return self.error("no microphone is open: pick one first");
+            return self.error(&t!("no-microphone-open"));
         };
         let mut tracks = preview.stream.audio_tracks();
         let mut options = MediaRecorderOptions {
@@ -341,7 +345,7 @@ impl Engine {
                 self.active = Some(Active { recorder, events, id: None, error: None });
                 self.send_state();
             }
-            Err(e) => self.error(&format!("cannot start recording: {e}")),
+            Err(e) => self.error(&t!("cannot-start-recording", reason = e.to_string())),
         }
     }
 
@@ -358,7 +362,7 @@ impl Engine {
     fn rename(&mut self, id: &str, name: &str) {
         let name = name.trim();
         if name.is_empty() {
-            return self.error("a recording needs a name");
+            return self.error(&t!("name-needed"));
         }
         let Some(r) = self.recordings.iter_mut().find(|r| r.entry.id == id) else { return };
         if r.dir.exists() {
@@ -374,7 +378,7 @@ impl Engine {
         let Some(pos) = self.recordings.iter().position(|r| r.entry.id == id) else { return };
         let r = &self.recordings[pos];
         if matches!(r.entry.status, RecordingStatus::Recording | RecordingStatus::Saving(_)) {
-            return self.error("a recording cannot be deleted while it is being recorded or saved");
+            return self.error(&t!("cannot-delete-busy"));
         }
         if self.player.as_ref().is_some_and(|(p, _)| p == id) {
             self.player = None;
@@ -383,12 +387,12 @@ impl Engine {
         let name = r.entry.name.clone();
         if r.dir.exists() {
             if let Err(e) = crate::store::remove_session(&r.dir) {
-                return self.error(&format!("cannot delete “{name}”: {e}"));
+                return self.error(&t!("cannot-delete", name = name.as_str(), reason = e.to_string()));
             }
         }
         self.recordings.remove(pos);
         self.send_recordings();
-        self.out.send(Update::Notice(format!("Deleted “{name}”")));
+        self.out.send(Update::Notice(t!("deleted", name = name.as_str())));
     }
 
     fn choose_save_target(&mut self, id: &str) {
@@ -414,7 +418,7 @@ impl Engine {
                     self.out.send(Update::AskSavePath {
                         id: id.to_owned(),
                         suggested,
-                        reason: format!("the save dialog could not start ({e})"),
+                        reason: t!("save-dialog-cannot-start", reason = e.to_string()),
                     });
                 }
             }
@@ -455,7 +459,7 @@ impl Engine {
             }
             Err(e) => {
                 r.entry.status = if recovering { RecordingStatus::Recovered } else { RecordingStatus::Ready };
-                self.error(&format!("cannot start saving: {e}"));
+                self.error(&t!("cannot-start-saving", reason = e.to_string()));
             }
         }
         self.send_recordings();
@@ -466,7 +470,7 @@ impl Engine {
         let source = match &r.entry.status {
             RecordingStatus::Saved(path) => path.clone(),
             RecordingStatus::Ready | RecordingStatus::Recovered => r.dir.clone(),
-            _ => return self.error("this recording cannot be played now"),
+            _ => return self.error(&t!("cannot-play-now")),
         };
         self.player = None;
         let tx = self.internal_tx.clone();
@@ -481,7 +485,7 @@ impl Engine {
                 self.player = Some((id.to_owned(), player));
                 self.out.send(Update::Playing(Some(id.to_owned())));
             }
-            Err(e) => self.error(&format!("cannot play “{}”: {e}", r.entry.name)),
+            Err(e) => self.error(&t!("cannot-play", name = r.entry.name.as_str(), reason = e.to_string())),
         }
     }
 
@@ -531,7 +535,7 @@ impl Engine {
                     self.video =
                         Some(VideoPreview { device_id: id.to_owned(), track, frames, last_sent: None, sent: 0 });
                 }
-                Err(e) => self.error(&format!("{} cannot be opened ({e}): recording sound only", self.video_label(id))),
+                Err(e) => self.error(&t!("video-cannot-open", source = self.video_label(id), reason = e.to_string())),
             }
         }
         self.out.send(Update::VideoPreview(None));
@@ -557,14 +561,18 @@ impl Engine {
     /// recorder sees the same; either way the preview closes and says why.
     fn video_ended(&mut self) {
         let Some(video) = self.video.take() else { return };
-        let reason = video.track.end_reason().unwrap_or_else(|| "it ended".into());
+        let reason = video.track.end_reason().unwrap_or_else(|| t!("it-ended"));
         let label = self.video_label(&video.device_id);
         if self.active.is_none() {
-            self.out.send(Update::Notice(format!("{label} stopped ({reason}): recording sound only")));
+            self.out.send(Update::Notice(t!(
+                "video-stopped-sound-only",
+                source = label.as_str(),
+                reason = reason.as_str()
+            )));
             self.refresh_devices();
         } else {
             // The recorder goes on with the sound (the spec stops only when every track ended).
-            self.error(&format!("{label} stopped ({reason}); the recording goes on with the sound"));
+            self.error(&t!("video-stopped-recording-goes-on", source = label.as_str(), reason = reason.as_str()));
         }
         self.out.send(Update::VideoPreview(None));
         self.send_video_devices();
@@ -604,7 +612,7 @@ impl Engine {
         let mut failures = Vec::new();
         for id in candidates {
             if !listed(&id) {
-                failures.push(format!("{} is not connected", self.label_of(&id)));
+                failures.push(t!("device-not-connected", device = self.label_of(&id)));
                 continue;
             }
             match MediaStream::open(Some(&id), None) {
@@ -612,20 +620,20 @@ impl Engine {
                     let Some(track) = stream.audio_tracks().into_iter().next() else { continue };
                     let audio = track.subscribe_audio();
                     if id != wanted && !failures.is_empty() {
-                        self.out.send(Update::Notice(format!(
-                            "{}: using {} instead",
-                            failures.join("; "),
-                            self.label_of(&id)
+                        self.out.send(Update::Notice(t!(
+                            "using-instead",
+                            problems = failures.join("; "),
+                            device = self.label_of(&id)
                         )));
                     }
                     self.preview = Some(Preview { device_id: id, stream, audio, meter: Meter::default() });
                     self.send_devices();
                     return;
                 }
-                Err(e) => failures.push(format!("{} cannot be opened ({e})", self.label_of(&id))),
+                Err(e) => failures.push(t!("device-cannot-open", device = self.label_of(&id), reason = e.to_string())),
             }
         }
-        self.error(&format!("no audio source could be opened: {}", failures.join("; ")));
+        self.error(&t!("no-audio-source", problems = failures.join("; ")));
         self.send_devices();
     }
 
@@ -649,10 +657,10 @@ impl Engine {
             .audio_tracks()
             .first()
             .and_then(crate::MediaStreamTrack::end_reason)
-            .unwrap_or_else(|| "it ended".into());
+            .unwrap_or_else(|| t!("it-ended"));
         let label = self.label_of(&preview.device_id);
         if self.active.is_none() {
-            self.out.send(Update::Notice(format!("{label} stopped ({reason})")));
+            self.out.send(Update::Notice(t!("device-stopped", device = label.as_str(), reason = reason.as_str())));
             self.refresh_devices();
             let wanted = self.settings.device_id.clone();
             self.open_preview(if wanted == preview.device_id { DEFAULT_ID } else { &wanted });
@@ -662,7 +670,11 @@ impl Engine {
             self.preview = None;
             self.send_capturing();
             if self.video.is_some() {
-                self.error(&format!("{label} stopped ({reason}); the recording goes on with the picture"));
+                self.error(&t!(
+                    "microphone-stopped-recording-goes-on",
+                    device = label.as_str(),
+                    reason = reason.as_str()
+                ));
             }
         }
     }
@@ -718,7 +730,7 @@ impl Engine {
             r.entry.status = RecordingStatus::Ready;
             let ended = lost.map(|(label, reason)| {
                 let kept_s = r.entry.duration_ms / 1000.0;
-                format!("{label}: {reason}. The recording stopped; its first {kept_s:.1} s are kept.")
+                t!("device-lost-recording-stopped", device = label, reason = reason, seconds = format!("{kept_s:.1}"))
             });
             if let Some(message) = &ended {
                 self.out.send(Update::Error(message.clone()));
@@ -766,7 +778,7 @@ impl Engine {
                     self.out.send(Update::Playing(None));
                 }
                 if let Some(e) = error {
-                    self.error(&format!("playback stopped: {e}"));
+                    self.error(&t!("playback-stopped", reason = e.to_string()));
                 }
             }
         }
@@ -775,7 +787,7 @@ impl Engine {
     fn save_finished(&mut self, done: SaveDone) {
         if let Some(handle) = self.saves.remove(&done.id) {
             if handle.join().is_err() {
-                self.error("the save thread panicked");
+                self.error(&t!("save-thread-failed"));
             }
         }
         let Some(r) = self.recordings.iter_mut().find(|r| r.entry.id == done.id) else { return };
@@ -786,15 +798,15 @@ impl Engine {
                 // Saved: the chunks have done their job. A failure to remove them costs disk
                 // space, not the recording: say so, keep going.
                 let removed = crate::store::remove_session(&r.dir);
-                self.out.send(Update::Notice(format!("Saved “{name}” to {}", path.display())));
+                self.out.send(Update::Notice(t!("saved", name = name.as_str(), path = path.display().to_string())));
                 if let Err(e) = removed {
-                    self.error(&format!("saved, but its chunks could not be removed: {e}"));
+                    self.error(&t!("saved-chunks-kept", reason = e.to_string()));
                 }
             }
             Err(e) => {
                 r.entry.status = if done.recovering { RecordingStatus::Recovered } else { RecordingStatus::Ready };
                 let name = r.entry.name.clone();
-                self.error(&format!("cannot save “{name}”: {e}"));
+                self.error(&t!("cannot-save", name = name.as_str(), reason = e.to_string()));
             }
         }
         self.send_recordings();
@@ -816,7 +828,7 @@ impl Engine {
             if let Some(current) = current {
                 if !self.devices.iter().any(|d| d.id == current) && !current.starts_with("test:") {
                     let label = current.clone();
-                    self.out.send(Update::Notice(format!("{label} was disconnected")));
+                    self.out.send(Update::Notice(t!("device-disconnected", device = label.as_str())));
                     self.open_preview(DEFAULT_ID);
                 }
             } else {
@@ -874,19 +886,42 @@ impl Engine {
 
     fn load_settings(&mut self) {
         if let Some(path) = &self.config.settings_file {
-            match settings::load(path) {
-                Ok(s) => self.settings = s,
-                Err(e) => self.error(&e),
+            let loaded = settings::load(path);
+            self.settings = loaded.settings;
+            if let Some(aside) = loaded.set_aside {
+                // A file that could not be moved is not written over either.
+                self.settings_writable = aside.kept_as.is_some();
+                self.out.send(Update::Notice(set_aside_message(&aside)));
             }
         }
         self.out.send(Update::Settings(self.settings.clone()));
     }
 
     fn save_settings(&self) {
-        if let Some(path) = &self.config.settings_file {
+        if let Some(path) = self.config.settings_file.as_ref().filter(|_| self.settings_writable) {
             if let Err(e) = settings::store(path, &self.settings) {
                 self.error(&e);
             }
         }
+    }
+}
+
+/// What the user is told when the settings file could not be used.
+fn set_aside_message(aside: &settings::SetAside) -> String {
+    match &aside.kept_as {
+        Some(kept) => {
+            t!("settings-set-aside", problem = settings_problem(&aside.reason), path = kept.display().to_string())
+        }
+        None => t!("settings-left-alone", problem = settings_problem(&aside.reason)),
+    }
+}
+
+fn settings_problem(reason: &settings::SettingsError) -> String {
+    match reason {
+        settings::SettingsError::Damaged(detail) => t!("settings-damaged", detail = detail.as_str()),
+        settings::SettingsError::FutureVersion(version) => {
+            t!("settings-future", version = version.to_string(), supported = settings::VERSION.to_string())
+        }
+        settings::SettingsError::Unreadable(detail) => t!("settings-unreadable", detail = detail.as_str()),
     }
 }

@@ -2,6 +2,7 @@
 //! [`AppState`] and a [`Controller`] handle; the controller thread does the work.
 
 mod controller;
+pub mod fonts;
 mod frame_log;
 mod meter;
 mod playback;
@@ -17,8 +18,8 @@ pub use controller::{Controller, ControllerConfig};
 pub use state::{AppState, Command, Update};
 pub use ui::main_ui;
 
-/// The app icon (`assets/mediarecorder.png`, rendered from `assets/mediarecorder.svg`).
-const ICON_PNG: &[u8] = include_bytes!("../../assets/mediarecorder.png");
+/// The app icon (`assets/icons/256x256.png`, rendered from `assets/mediarecorder.svg`).
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icons/256x256.png");
 
 /// The window.
 pub struct RecorderApp {
@@ -33,9 +34,12 @@ impl RecorderApp {
     /// # Errors
     /// When the controller thread cannot start.
     pub fn new(ctx: &egui::Context, config: ControllerConfig) -> std::io::Result<RecorderApp> {
+        // In English: a window that cannot draw Chinese cannot show the Chinese message either.
+        let font_problem = fonts::install(ctx, crate::i18n::language()).err();
         let waker = ctx.clone();
         let controller = Controller::spawn(config, move || waker.request_repaint())?;
-        Ok(RecorderApp { state: AppState::default(), controller, frame_log: None })
+        let state = AppState { error: font_problem, ..AppState::default() };
+        Ok(RecorderApp { state, controller, frame_log: None })
     }
 
     /// Records when the first frame was drawn and how long each frame took, written to `path`

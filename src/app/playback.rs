@@ -10,6 +10,7 @@ use std::time::Duration;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 
 use crate::container::demux::opus_packets;
+use crate::t;
 
 /// Output rate: Opus decodes at 48 kHz, and PulseAudio/PipeWire resample as needed.
 const RATE_HZ: u32 = 48_000;
@@ -55,7 +56,7 @@ impl Player {
             }
             Err(_) => {
                 stop.store(true, Ordering::Release);
-                Err("the audio output did not answer".into())
+                Err(t!("output-no-answer"))
             }
         }
     }
@@ -72,12 +73,14 @@ impl Drop for Player {
 
 /// The whole recording: a file, or a session's chunks joined in order.
 fn read_recording(source: &Path) -> Result<Vec<u8>, String> {
-    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|e| t!("cannot-read", path = p.display().to_string(), reason = e.to_string()))
+    };
     if !source.is_dir() {
         return read(source);
     }
     let mut chunks: Vec<_> = std::fs::read_dir(source)
-        .map_err(|e| format!("cannot read {}: {e}", source.display()))?
+        .map_err(|e| t!("cannot-read", path = source.display().to_string(), reason = e.to_string()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| crate::store::parse_chunk_name(n).is_some()))
@@ -101,7 +104,7 @@ fn play(
     let callback_played = played.clone();
     let output = (|| {
         let host = crate::devices::audio_host();
-        let device = host.default_output_device().ok_or("no audio output device")?;
+        let device = host.default_output_device().ok_or_else(|| t!("no-output-device"))?;
         let build = |buffer_size| {
             let (producer, mut consumer) = rtrb::RingBuffer::<f32>::new(RING_FRAMES * usize::from(channels));
             let callback_played = callback_played.clone();
@@ -129,8 +132,8 @@ fn play(
         // A short buffer where the host takes one (PulseAudio does), else the host's default.
         let (out, producer) = build(cpal::BufferSize::Fixed(PERIOD_FRAMES))
             .or_else(|_| build(cpal::BufferSize::Default))
-            .map_err(|e| format!("cannot open the audio output: {e}"))?;
-        out.play().map_err(|e| format!("cannot start the audio output: {e}"))?;
+            .map_err(|e| t!("cannot-open-output", reason = e.to_string()))?;
+        out.play().map_err(|e| t!("cannot-start-output", reason = e.to_string()))?;
         Ok::<_, String>((out, producer))
     })();
     let (output, mut producer) = match output {
@@ -150,7 +153,8 @@ fn play(
     let mut skip = usize::from(stream.pre_skip) * usize::from(channels);
     let mut queued = 0u64;
     for packet in &stream.packets {
-        let frames = decoder.decode_float(packet, &mut pcm, false).map_err(|e| format!("cannot decode: {e}"))?;
+        let frames =
+            decoder.decode_float(packet, &mut pcm, false).map_err(|e| t!("cannot-decode", reason = e.to_string()))?;
         let mut samples = &pcm[..frames * usize::from(channels)];
         let dropped = skip.min(samples.len());
         samples = &samples[dropped..];
@@ -176,7 +180,7 @@ fn play(
     let deadline = std::time::Instant::now() + Duration::from_secs(2) + Duration::from_millis(RING_FRAMES as u64 / 48);
     while played.load(Ordering::Relaxed) < queued && !stop.load(Ordering::Acquire) {
         if std::time::Instant::now() > deadline {
-            return Err("the audio output stopped".into());
+            return Err(t!("output-stopped"));
         }
         std::thread::sleep(Duration::from_millis(10));
     }

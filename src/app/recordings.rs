@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::state::{RecordingEntry, RecordingStatus};
 use crate::store::{self, SessionState};
+use crate::t;
 
 /// A listed recording and where its chunks are.
 #[derive(Debug, Clone)]
@@ -53,7 +54,7 @@ pub fn default_name(created_unix_ms: Option<u64>) -> String {
     let when = created_unix_ms
         .and_then(|ms| chrono::DateTime::from_timestamp_millis(i64::try_from(ms).ok()?))
         .map_or_else(chrono::Local::now, |t| t.with_timezone(&chrono::Local));
-    format!("Recording {}", when.format("%Y-%m-%d %H-%M-%S"))
+    t!("recording-name", when = when.format("%Y-%m-%d %H-%M-%S").to_string())
 }
 
 /// Where a save dialog starts: the user's music directory (XDG_MUSIC_DIR, else `~/Music`,
@@ -89,7 +90,8 @@ pub fn default_file_name(entry: &RecordingEntry) -> String {
             })
             .collect();
     let clean = clean.trim().trim_start_matches('.');
-    let stem = if clean.is_empty() { "Recording" } else { clean };
+    let fallback = t!("recording-fallback-name");
+    let stem = if clean.is_empty() { fallback.as_str() } else { clean };
     format!("{stem}.{}", entry.extension)
 }
 

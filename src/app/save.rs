@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 
 use crate::store;
+use crate::t;
 
 /// What the user did with the save dialog.
 #[derive(Debug)]
@@ -36,7 +37,7 @@ pub struct SaveDone {
 /// Why not, in words for the user.
 pub fn display_available(native_dialogs: bool) -> Result<(), String> {
     if !native_dialogs {
-        return Err("native dialogs are turned off".into());
+        return Err(t!("dialogs-off"));
     }
     if let Some(wayland) = std::env::var_os("WAYLAND_DISPLAY") {
         let socket = Path::new(&wayland);
@@ -50,14 +51,14 @@ pub fn display_available(native_dialogs: bool) -> Result<(), String> {
         }
     }
     let Some(display) = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) else {
-        return Err("there is no display to show a save dialog on".into());
+        return Err(t!("no-display-for-dialog"));
     };
     // A local display `:N` (or `:N.S`) listens on /tmp/.X11-unix/XN; other forms are remote
     // and assumed reachable.
     if let Some(number) = display.strip_prefix(':') {
         let number = number.split('.').next().unwrap_or(number);
         if !Path::new("/tmp/.X11-unix").join(format!("X{number}")).exists() {
-            return Err(format!("the display {display} is not running"));
+            return Err(t!("display-not-running", display = display.as_str()));
         }
     }
     Ok(())
@@ -80,7 +81,7 @@ pub fn spawn_dialog(
         let format = if extension == "webm" { "WebM" } else { "Ogg Opus" };
         let chosen = std::panic::catch_unwind(|| {
             rfd::FileDialog::new()
-                .set_title("Save recording")
+                .set_title(t!("save-recording"))
                 .set_directory(&dir)
                 .set_file_name(&file_name)
                 .add_filter(format, &[extension.as_str()])
@@ -89,7 +90,7 @@ pub fn spawn_dialog(
         done(match chosen {
             Ok(Some(path)) => DialogOutcome::Chosen { id, path },
             Ok(None) => DialogOutcome::Cancelled,
-            Err(_) => DialogOutcome::Unavailable { id, suggested, reason: "the save dialog failed to open".into() },
+            Err(_) => DialogOutcome::Unavailable { id, suggested, reason: t!("save-dialog-failed") },
         });
     })?;
     Ok(())

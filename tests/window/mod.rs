@@ -14,9 +14,14 @@ use mediarecorder::app::{AppState, ControllerConfig, RecorderApp};
 /// The app on a private store, settings not remembered, and the in-window "Save to" field
 /// instead of a native dialog (the real dialog is driven in tests/desktop.rs).
 pub fn app(store: &Path) -> Harness<'static, RecorderApp> {
+    app_with_settings(store, None)
+}
+
+/// [`app`], remembering its settings in `settings_file`.
+pub fn app_with_settings(store: &Path, settings_file: Option<std::path::PathBuf>) -> Harness<'static, RecorderApp> {
     let config = ControllerConfig {
         store_root: store.to_path_buf(),
-        settings_file: None,
+        settings_file,
         native_dialogs: false,
         save_dir: Some(store.join("saved")),
     };

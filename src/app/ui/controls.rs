@@ -7,6 +7,7 @@ use crate::app::state::{
     format_bytes, format_duration, format_label, AppState, Command, Settings, BITRATE_CHOICES, MIME_CHOICES,
     TIMESLICE_CHOICES, VIDEO_BITRATE_CHOICES, VIDEO_MIME_CHOICES,
 };
+use crate::t;
 use crate::{MediaRecorder, RecordingState};
 
 const BUTTON: egui::Vec2 = egui::vec2(130.0, 44.0);
@@ -15,27 +16,23 @@ const BUTTON: egui::Vec2 = egui::vec2(130.0, 44.0);
 pub fn controls_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let s = state.recording_state;
     ui.horizontal(|ui| {
-        let record = Button::new(RichText::new("Record").size(20.0).strong().color(egui::Color32::WHITE))
+        let record = Button::new(RichText::new(t!("record")).size(20.0).strong().color(egui::Color32::WHITE))
             .fill(RED)
             .min_size(BUTTON);
-        if ui.add_enabled(s == RecordingState::Inactive, record).on_hover_text("Start recording (Space)").clicked() {
+        if ui.add_enabled(s == RecordingState::Inactive, record).on_hover_text(t!("record-tip")).clicked() {
             commands.push(Command::Record);
         }
         let (label, command, tip) = if s == RecordingState::Paused {
-            ("Resume", Command::Resume, "Go on recording (P)")
+            (t!("resume"), Command::Resume, t!("resume-tip"))
         } else {
-            ("Pause", Command::Pause, "Pause; the timer stops too (P)")
+            (t!("pause"), Command::Pause, t!("pause-tip"))
         };
         let pause = Button::new(RichText::new(label).size(20.0)).min_size(BUTTON);
         if ui.add_enabled(s != RecordingState::Inactive, pause).on_hover_text(tip).clicked() {
             commands.push(command);
         }
-        let stop = Button::new(RichText::new("Stop").size(20.0)).min_size(BUTTON);
-        if ui
-            .add_enabled(s != RecordingState::Inactive, stop)
-            .on_hover_text("Stop and keep the recording (Space)")
-            .clicked()
-        {
+        let stop = Button::new(RichText::new(t!("stop")).size(20.0)).min_size(BUTTON);
+        if ui.add_enabled(s != RecordingState::Inactive, stop).on_hover_text(t!("stop-tip")).clicked() {
             commands.push(Command::Stop);
         }
         ui.add_space(16.0);
@@ -46,7 +43,7 @@ pub fn controls_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         };
         ui.vertical(|ui| {
             ui.label(RichText::new(format_duration(state.media_ms)).monospace().size(34.0).color(color))
-                .on_hover_text("Time recorded (pauses excluded)");
+                .on_hover_text(t!("timer-tip"));
             if s != RecordingState::Inactive {
                 ui.label(RichText::new(format_bytes(state.bytes)).weak());
             }
@@ -59,7 +56,7 @@ fn format_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let mut wanted: Settings = state.settings.clone();
     ui.add_enabled_ui(state.can_configure(), |ui| {
         ui.horizontal(|ui| {
-            let label = ui.label("Format");
+            let label = ui.label(t!("format"));
             // With a video source the choice is among the video formats, else the sound ones;
             // each is remembered on its own.
             let (choices, mime) = if state.selected_video.is_some() {
@@ -77,7 +74,7 @@ fn format_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 .response
                 .labelled_by(label.id);
             if state.selected_video.is_some() {
-                let label = ui.label("Video");
+                let label = ui.label(t!("video-bitrate"));
                 egui::ComboBox::from_id_salt("video-bitrate")
                     .selected_text(mbits(wanted.video_bitrate))
                     .show_ui(ui, |ui| {
@@ -87,9 +84,9 @@ fn format_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                     })
                     .response
                     .labelled_by(label.id)
-                    .on_hover_text("Video bitrate");
+                    .on_hover_text(t!("video-bitrate-tip"));
             }
-            let label = ui.label(if state.selected_video.is_some() { "Sound" } else { "Quality" });
+            let label = ui.label(if state.selected_video.is_some() { t!("sound-bitrate") } else { t!("quality") });
             egui::ComboBox::from_id_salt("bitrate")
                 .selected_text(format!("{} kbit/s", wanted.audio_bitrate / 1000))
                 .show_ui(ui, |ui| {
@@ -99,7 +96,7 @@ fn format_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 })
                 .response
                 .labelled_by(label.id);
-            let label = ui.label("Saved every");
+            let label = ui.label(t!("saved-every"));
             egui::ComboBox::from_id_salt("timeslice")
                 .selected_text(timeslice_label(wanted.timeslice_ms))
                 .show_ui(ui, |ui| {
@@ -109,7 +106,7 @@ fn format_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 })
                 .response
                 .labelled_by(label.id)
-                .on_hover_text("How often the recording is written safely to disk (the timeslice)");
+                .on_hover_text(t!("saved-every-tip"));
         });
     });
     if wanted != state.settings {

@@ -5,6 +5,7 @@ use egui::{RichText, Ui};
 
 use super::RED;
 use crate::app::state::{AppState, Command};
+use crate::t;
 
 /// The last error, in words, until dismissed.
 pub fn error_banner(ui: &mut Ui, state: &mut AppState) {
@@ -19,11 +20,11 @@ pub fn error_banner(ui: &mut Ui, state: &mut AppState) {
             egui::Sides::new().shrink_left().wrap().show(
                 ui,
                 |ui| {
-                    ui.label(RichText::new("Problem:").color(RED).strong());
+                    ui.label(RichText::new(t!("problem")).color(RED).strong());
                     ui.label(RichText::new(&error).size(15.0));
                 },
                 |ui| {
-                    if ui.button("Dismiss").clicked() {
+                    if ui.button(t!("dismiss")).clicked() {
                         state.error = None;
                     }
                 },
@@ -37,14 +38,14 @@ pub fn modals(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
         let name = state.recordings.iter().find(|r| r.id == id).map_or_else(String::new, |r| r.name.clone());
         let modal = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ui.ctx(), |ui| {
             ui.set_width(380.0);
-            ui.heading("Delete this recording?");
-            ui.label(format!("“{name}” will be gone for good."));
+            ui.heading(t!("delete-question"));
+            ui.label(t!("delete-warning", name = name.as_str()));
             ui.horizontal(|ui| {
-                if ui.button(RichText::new("Delete").color(RED)).clicked() {
+                if ui.button(RichText::new(t!("delete")).color(RED)).clicked() {
                     commands.push(Command::Delete { id: id.clone() });
                     state.confirm_delete = None;
                 }
-                if ui.button("Keep it").clicked() {
+                if ui.button(t!("keep-it")).clicked() {
                     state.confirm_delete = None;
                 }
             });
@@ -57,13 +58,13 @@ pub fn modals(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
         let mut close = false;
         let modal = egui::Modal::new(egui::Id::unique("save-path")).show(ui.ctx(), |ui| {
             ui.set_width(520.0);
-            ui.heading("Save recording");
-            ui.label(RichText::new(format!("No save dialog: {}.", prompt.reason)).weak());
-            ui.label("Save to:");
+            ui.heading(t!("save-recording"));
+            ui.label(RichText::new(t!("no-save-dialog", reason = prompt.reason.as_str())).weak());
+            ui.label(t!("save-to"));
             let field = ui.add(egui::TextEdit::singleline(&mut prompt.path).desired_width(f32::INFINITY));
             let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.horizontal(|ui| {
-                if ui.button("Save").clicked() || entered {
+                if ui.button(t!("save")).clicked() || entered {
                     commands.push(Command::SaveTo {
                         id: prompt.id.clone(),
                         path: prompt.path.trim().into(),
@@ -71,7 +72,7 @@ pub fn modals(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
                     });
                     close = true;
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(t!("cancel")).clicked() {
                     close = true;
                 }
             });

@@ -7,12 +7,13 @@ use super::RED;
 use crate::app::state::{
     format_bytes, format_duration, format_label, AppState, Command, RecordingEntry, RecordingStatus,
 };
+use crate::t;
 
 /// The list, newest first.
 pub fn recordings_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    ui.label(RichText::new("Recordings").strong().size(16.0));
+    ui.label(RichText::new(t!("recordings")).strong().size(16.0));
     if state.recordings.is_empty() {
-        ui.label(RichText::new("Nothing recorded yet. Press Record (or Space).").weak());
+        ui.label(RichText::new(t!("nothing-recorded")).weak());
         return;
     }
     egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
@@ -58,22 +59,22 @@ fn row(ui: &mut Ui, state: &mut AppState, r: &RecordingEntry, commands: &mut Vec
             ui.label(RichText::new(format).weak());
             match &r.status {
                 RecordingStatus::Recording => {
-                    ui.label(RichText::new("recording…").color(RED));
+                    ui.label(RichText::new(t!("status-recording")).color(RED));
                 }
                 RecordingStatus::Recovered => {
-                    ui.label(RichText::new("recovered: the app closed before it finished").color(super::AMBER));
+                    ui.label(RichText::new(t!("status-recovered")).color(super::AMBER));
                 }
                 RecordingStatus::Saving(f) => {
                     ui.add(egui::ProgressBar::new(*f).desired_width(160.0).show_percentage());
                 }
                 RecordingStatus::Saved(path) => {
-                    ui.label(format!("saved to {}", path.display()));
+                    ui.label(t!("status-saved", path = path.display().to_string()));
                 }
                 RecordingStatus::Ready => {}
             }
         });
         if let Some(e) = &r.error {
-            ui.label(RichText::new(format!("Ended early: {e}")).color(RED));
+            ui.label(RichText::new(t!("ended-early", reason = e.as_str())).color(RED));
         }
     });
 }
@@ -81,7 +82,7 @@ fn row(ui: &mut Ui, state: &mut AppState, r: &RecordingEntry, commands: &mut Vec
 fn name_ui(ui: &mut Ui, state: &mut AppState, r: &RecordingEntry, commands: &mut Vec<Command>) {
     match &mut state.renaming {
         Some((id, text)) if *id == r.id => {
-            let edit = ui.add(egui::TextEdit::singleline(text).desired_width(260.0).hint_text("Name"));
+            let edit = ui.add(egui::TextEdit::singleline(text).desired_width(260.0).hint_text(t!("name")));
             if edit.lost_focus() {
                 if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                     commands.push(Command::Rename { id: r.id.clone(), name: text.clone() });
@@ -93,7 +94,7 @@ fn name_ui(ui: &mut Ui, state: &mut AppState, r: &RecordingEntry, commands: &mut
         }
         _ => {
             let name = ui.add(egui::Label::new(RichText::new(&r.name).size(16.0)).sense(egui::Sense::click()));
-            let name = name.on_hover_text("Click to select (Ctrl+S saves it), double-click to rename");
+            let name = name.on_hover_text(t!("name-tip"));
             if name.clicked() {
                 state.selected_recording = Some(r.id.clone());
             }
@@ -106,25 +107,21 @@ fn name_ui(ui: &mut Ui, state: &mut AppState, r: &RecordingEntry, commands: &mut
 
 fn actions_ui(ui: &mut Ui, state: &mut AppState, r: &RecordingEntry, commands: &mut Vec<Command>) {
     let idle = !matches!(r.status, RecordingStatus::Recording | RecordingStatus::Saving(_));
-    if ui.add_enabled(idle, Button::new("Delete")).on_hover_text("Delete this recording").clicked() {
+    if ui.add_enabled(idle, Button::new(t!("delete"))).on_hover_text(t!("delete-tip")).clicked() {
         state.confirm_delete = Some(r.id.clone());
     }
-    if ui
-        .add_enabled(r.can_save(), Button::new("Save…"))
-        .on_hover_text("Save as a file (Ctrl+S saves the selected recording)")
-        .clicked()
-    {
+    if ui.add_enabled(r.can_save(), Button::new(t!("save-as"))).on_hover_text(t!("save-as-tip")).clicked() {
         state.selected_recording = Some(r.id.clone());
         commands.push(Command::ChooseSaveTarget { id: r.id.clone() });
     }
     if state.playing.as_ref() == Some(&r.id) {
-        if ui.button("Stop playing").clicked() {
+        if ui.button(t!("stop-playing")).clicked() {
             commands.push(Command::StopPlayback);
         }
-    } else if ui.add_enabled(idle, Button::new("Play")).on_hover_text("Listen to it").clicked() {
+    } else if ui.add_enabled(idle, Button::new(t!("play"))).on_hover_text(t!("play-tip")).clicked() {
         commands.push(Command::Play { id: r.id.clone() });
     }
-    if ui.add_enabled(idle, Button::new("Rename")).clicked() {
+    if ui.add_enabled(idle, Button::new(t!("rename"))).clicked() {
         state.renaming = Some((r.id.clone(), r.name.clone()));
     }
 }

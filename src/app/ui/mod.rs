@@ -9,6 +9,7 @@ mod source;
 use egui::{Color32, Key, Modifiers, RichText, Ui};
 
 use super::state::{AppState, Command};
+use crate::t;
 use crate::RecordingState;
 
 /// Recording red: the indicator, the timer while recording, the Record button.
@@ -71,15 +72,15 @@ fn header_ui(ui: &mut Ui, state: &AppState) {
         |ui| {
             match state.recording_state {
                 RecordingState::Recording => {
-                    ui.label(RichText::new("REC").color(RED).strong().size(18.0));
+                    ui.label(RichText::new(t!("state-recording")).color(RED).strong().size(18.0));
                     dot(ui, RED);
                 }
                 RecordingState::Paused => {
-                    ui.label(RichText::new("PAUSED").color(AMBER).strong().size(18.0));
+                    ui.label(RichText::new(t!("state-paused")).color(AMBER).strong().size(18.0));
                     dot(ui, AMBER);
                 }
                 RecordingState::Inactive => {
-                    ui.label(RichText::new("Ready").weak().size(18.0));
+                    ui.label(RichText::new(t!("state-ready")).weak().size(18.0));
                 }
             }
             live_indicator(ui, &state.capturing);
@@ -95,8 +96,8 @@ fn live_indicator(ui: &mut Ui, devices: &[String]) {
     }
     ui.add_space(16.0);
     // Right to left: the text, then its dot.
-    ui.label(RichText::new(format!("Live: {}", devices.join(" + "))).color(AMBER))
-        .on_hover_text("These devices are open for the preview and the recording");
+    ui.label(RichText::new(t!("live-devices", devices = devices.join(" + "))).color(AMBER))
+        .on_hover_text(t!("live-devices-tip"));
     let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
     ui.painter().circle_filled(rect.center(), 4.0, AMBER);
 }
@@ -112,7 +113,7 @@ fn status_ui(ui: &mut Ui, state: &AppState) {
         if let Some(notice) = &state.notice {
             ui.label(notice);
         } else {
-            ui.label(RichText::new("Space: record / stop    P: pause / resume    Ctrl+S: save").weak());
+            ui.label(RichText::new(t!("shortcuts-hint")).weak());
         }
     });
 }

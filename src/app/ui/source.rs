@@ -6,13 +6,12 @@ use egui::{Color32, Pos2, Rect, RichText, Sense, Stroke, TextureHandle, TextureO
 
 use super::RED;
 use crate::app::state::{AppState, Command, DeviceEntry, MeterReading, PreviewImage};
+use crate::t;
 
 /// The meter's scale: -60 dBFS (left edge) to 0 dBFS (right edge).
 const FLOOR_DBFS: f32 = -60.0;
 /// Room for the video preview (4:3; other shapes are fitted inside).
 const PREVIEW: egui::Vec2 = egui::vec2(240.0, 180.0);
-/// What the video picker shows for "no video".
-const SOUND_ONLY: &str = "None (sound only)";
 
 /// Pickers, meter and preview.
 pub fn source_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
@@ -30,7 +29,7 @@ pub fn source_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 ui.end_row();
             });
             if state.no_microphone {
-                ui.label(RichText::new("No microphone found: recording the built-in test tone.").color(super::AMBER));
+                ui.label(RichText::new(t!("no-microphone")).color(super::AMBER));
             }
             meter_ui(ui, &state.meter);
         });
@@ -41,7 +40,7 @@ pub fn source_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
 }
 
 fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let label = ui.label(RichText::new("Microphone").strong());
+    let label = ui.label(RichText::new(t!("microphone")).strong());
     let selected_label = label_of(&state.devices, &state.selected_device);
     ui.add_enabled_ui(state.can_configure(), |ui| {
         egui::ComboBox::from_id_salt("microphone")
@@ -58,26 +57,29 @@ fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             })
             .response
             .labelled_by(label.id)
-            .on_hover_text("The source to record; the list follows devices as they come and go");
+            .on_hover_text(t!("microphone-tip"));
     });
 }
 
 /// "None (sound only)", then cameras, screens and the test videos.
 fn video_picker_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let label = ui.label(RichText::new("Video").strong());
-    let selected_label = state.selected_video.as_deref().map_or(SOUND_ONLY, |id| label_of(&state.video_devices, id));
+    let label = ui.label(RichText::new(t!("video")).strong());
+    // What the picker shows for "no video".
+    let sound_only = t!("sound-only");
+    let selected_label =
+        state.selected_video.as_deref().map_or(sound_only.as_str(), |id| label_of(&state.video_devices, id));
     ui.add_enabled_ui(state.can_configure(), |ui| {
         egui::ComboBox::from_id_salt("video-source")
             .selected_text(selected_label)
             .width(ui.available_width().min(460.0))
             .show_ui(ui, |ui| {
-                if ui.selectable_label(state.selected_video.is_none(), SOUND_ONLY).clicked()
+                if ui.selectable_label(state.selected_video.is_none(), &sound_only).clicked()
                     && state.selected_video.is_some()
                 {
                     commands.push(Command::SelectVideo(None));
                 }
                 if state.no_camera {
-                    ui.label(RichText::new("No camera found").weak());
+                    ui.label(RichText::new(t!("no-camera")).weak());
                 }
                 for d in &state.video_devices {
                     let selected = state.selected_video.as_deref() == Some(d.id.as_str());
@@ -88,7 +90,7 @@ fn video_picker_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             })
             .response
             .labelled_by(label.id)
-            .on_hover_text("A camera, a screen or a test video to record with the sound");
+            .on_hover_text(t!("video-tip"));
     });
 }
 
@@ -105,7 +107,7 @@ fn preview_ui(ui: &mut Ui, image: Option<&PreviewImage>) {
         ui.painter().text(
             rect.center(),
             egui::Align2::CENTER_CENTER,
-            "Starting…",
+            t!("preview-starting"),
             egui::FontId::proportional(14.0),
             Color32::GRAY,
         );
@@ -116,7 +118,7 @@ fn preview_ui(ui: &mut Ui, image: Option<&PreviewImage>) {
     let fitted = Rect::from_center_size(rect.center(), size * (PREVIEW.x / size.x).min(PREVIEW.y / size.y));
     ui.painter().image(texture.id(), fitted, Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)), Color32::WHITE);
     let (w, h) = image.source_size;
-    response.on_hover_text(format!("Live preview ({w}×{h})"));
+    response.on_hover_text(t!("preview-tip", width = w, height = h));
 }
 
 fn preview_texture(ui: &Ui, image: &PreviewImage) -> TextureHandle {
@@ -146,14 +148,14 @@ fn meter_ui(ui: &mut Ui, m: &MeterReading) {
         level_bar(ui, rect, m);
         let db = |v: f32| if v.is_finite() { format!("{v:6.1}") } else { "  -inf".into() };
         ui.label(
-            RichText::new(format!("peak {} dBFS  rms {} dBFS", db(m.peak_dbfs), db(m.rms_dbfs))).monospace().size(13.0),
+            RichText::new(t!("meter-levels", peak = db(m.peak_dbfs), rms = db(m.rms_dbfs))).monospace().size(13.0),
         );
         let clip = if m.clipping {
-            RichText::new("CLIP").color(Color32::WHITE).background_color(RED).strong()
+            RichText::new(t!("clip")).color(Color32::WHITE).background_color(RED).strong()
         } else {
-            RichText::new("CLIP").weak()
+            RichText::new(t!("clip")).weak()
         };
-        ui.label(clip.monospace()).on_hover_text("Lights when the level reaches full scale (0 dBFS)");
+        ui.label(clip.monospace()).on_hover_text(t!("clip-tip"));
     });
     let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 56.0), Sense::hover());
     waveform(ui, rect, &m.waveform);
