@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use mediarecorder::t;
 use mediarecorder::{
     devices, enumerate_devices, store, BitrateMode, MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent,
 };
+use mediarecorder::{i18n, t};
 
 /// The arguments. Their help texts are in the catalogues (assets/locales), set by [`localized_command`].
 #[derive(Parser)]
@@ -215,7 +215,7 @@ fn list_devices(json: bool) -> Result<()> {
         println!("{}", t!("cli-no-camera"));
     }
     for d in list {
-        println!("{:<40} {}", d.device_id, d.label);
+        println!("{:<40} {}", d.device_id, i18n::device_label(&d.label));
     }
     Ok(())
 }
@@ -326,7 +326,7 @@ fn record(args: RecordArgs) -> Result<()> {
         let ids: Vec<&str> = audio_id.iter().chain(&args.video).map(String::as_str).collect();
         t!("cli-cannot-open", ids = format!("\"{}\"", ids.join("\" + \"")))
     })?;
-    let label = stream.tracks().iter().map(|t| t.label().to_string()).collect::<Vec<_>>().join(" + ");
+    let label = stream.tracks().iter().map(|t| i18n::device_label(t.label())).collect::<Vec<_>>().join(" + ");
     let options = MediaRecorderOptions {
         mime_type: Some(mime),
         audio_bits_per_second: args.audio_bitrate,
@@ -383,11 +383,9 @@ fn record(args: RecordArgs) -> Result<()> {
     let ended_early = if stop_sent {
         None
     } else {
-        recorder
-            .stream()
-            .tracks()
-            .iter()
-            .find_map(|t| Some(t!("cli-track-stopped", track = t.label(), reason = t.end_reason()?)))
+        recorder.stream().tracks().iter().find_map(|t| {
+            Some(t!("cli-track-stopped", track = i18n::device_label(t.label()), reason = t.end_reason()?))
+        })
     };
     if let Some(reason) = &ended_early {
         eprintln!("{reason}");
@@ -458,7 +456,10 @@ fn tell_ended_tracks(recorder: &MediaRecorder, told: &mut Vec<String>) {
     for t in &tracks {
         if let Some(reason) = t.end_reason() {
             if !told.iter().any(|id| id == t.id()) {
-                eprintln!("{}", t!("cli-track-stopped-going-on", track = t.label(), reason = reason));
+                eprintln!(
+                    "{}",
+                    t!("cli-track-stopped-going-on", track = i18n::device_label(t.label()), reason = reason)
+                );
                 told.push(t.id().to_owned());
             }
         }

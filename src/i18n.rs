@@ -145,6 +145,32 @@ macro_rules! t {
     }};
 }
 
+/// A device's label as the user reads it: the words the library adds to its own sources'
+/// labels ([`crate::devices::labels`]) translated, everything else (a microphone's own name,
+/// sizes, rates) kept.
+pub fn device_label(label: &str) -> String {
+    use crate::devices::labels;
+    if let Some(name) = label.strip_prefix(labels::DEFAULT_PREFIX) {
+        return crate::t!("device-default", name = device_label(name));
+    }
+    let words = [
+        (labels::TEST_TONE, crate::t!("device-test-tone")),
+        (labels::TEST_PATTERN, crate::t!("device-test-pattern")),
+        (labels::TEST_CANVAS, crate::t!("device-test-canvas")),
+    ];
+    for (english, translated) in words {
+        if let Some(rest) = label.strip_prefix(english).filter(|r| r.is_empty() || r.starts_with(" (")) {
+            return format!("{translated}{rest}");
+        }
+    }
+    if let Some(rest) = label.strip_prefix(labels::SCREEN).and_then(|r| r.strip_prefix(' ')) {
+        if rest.starts_with(|c: char| c.is_ascii_digit()) {
+            return format!("{} {rest}", crate::t!("device-screen"));
+        }
+    }
+    label.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
@@ -235,6 +261,31 @@ mod tests {
         assert!(asked.len() > 50, "{} strings found in the sources", asked.len());
         let missing: Vec<_> = asked.iter().filter(|id| !english.contains_key(*id)).collect();
         assert!(missing.is_empty(), "not in the catalogue: {missing:?}");
+    }
+
+    #[test]
+    fn device_labels_translate_only_the_words_the_library_adds() {
+        let en = device_label;
+        // The current language is the process's: compare against the catalogue, whichever it is.
+        let tone = tr("device-test-tone", None);
+        assert_eq!(en("Test tone (440 Hz)"), format!("{tone} (440 Hz)"));
+        let screen = tr("device-screen", None);
+        assert_eq!(en("Screen 2 (1280×720, 15 fps)"), format!("{screen} 2 (1280×720, 15 fps)"));
+        assert!(en("Default – Test tone (440 Hz)").contains(&format!("{tone} (440 Hz)")));
+        // A microphone's own name is its own, even when it starts with one of those words.
+        assert_eq!(en("Screensaver Mic"), "Screensaver Mic");
+        assert_eq!(en("Test tones USB"), "Test tones USB");
+        assert_eq!(en("Virtual Mic B (880 Hz)"), "Virtual Mic B (880 Hz)");
+        let mut args = FluentArgs::new();
+        args.set("name", "x");
+        assert_eq!(format_in(Language::SimplifiedChinese, "device-default", &args), "默认 – x");
+        assert_eq!(format_in(Language::SimplifiedChinese, "device-test-tone", &FluentArgs::new()), "测试音");
+    }
+
+    fn format_in(language: Language, id: &str, args: &FluentArgs<'_>) -> String {
+        let bundle = bundle(language);
+        let message = bundle.get_message(id).unwrap().value().unwrap();
+        bundle.format_pattern(message, Some(args), &mut Vec::new()).into_owned()
     }
 
     #[test]

@@ -37,9 +37,15 @@ fn with_a_chinese_locale_the_window_speaks_chinese() {
     mediarecorder::app::fonts::install(&harness.ctx, Language::SimplifiedChinese)
         .expect("a CJK font (the test command installs fonts-wqy-microhei)");
     i18n::set_language(Language::SimplifiedChinese);
-    // A name a Chinese user gave, from now on.
-    harness.state_mut().recordings[0].name = "会议记录".into();
+    // From now on, as the controller gives them: device labels in Chinese (a device's own name
+    // kept), and a name a Chinese user gave.
+    let state = harness.state_mut();
+    for device in &mut state.devices {
+        device.label = i18n::device_label(&device.label);
+    }
+    state.recordings[0].name = "会议记录".into();
     harness.run();
+    assert!(harness.query_by_value("默认 – Virtual Mic A (440 Hz)").is_some(), "the default microphone, in Chinese");
 
     // The controls, the pickers and the list, by their Chinese names; the English ones are gone.
     for label in ["录制", "继续", "停止", "重命名", "播放", "保存…", "删除"] {

@@ -498,7 +498,9 @@ impl Engine {
         let (audio, video): (Vec<_>, Vec<_>) =
             enumerate_devices().unwrap_or_default().into_iter().partition(|d| d.kind == MediaDeviceKind::AudioInput);
         let entries = |list: Vec<crate::MediaDeviceInfo>| -> Vec<DeviceEntry> {
-            list.into_iter().map(|d| DeviceEntry { id: d.device_id, label: d.label }).collect()
+            list.into_iter()
+                .map(|d| DeviceEntry { id: d.device_id, label: crate::i18n::device_label(&d.label) })
+                .collect()
         };
         let (audio, video) = (entries(audio), entries(video));
         if video != self.video_devices {
@@ -593,7 +595,7 @@ impl Engine {
         let live = |t: &MediaStreamTrack| t.ready_state() == crate::MediaStreamTrackState::Live;
         let audio = self.preview.iter().flat_map(|p| p.stream.audio_tracks()).filter(live);
         let video = self.video.iter().map(|v| v.track.clone()).filter(live);
-        self.out.send(Update::Capturing(audio.chain(video).map(|t| t.label().to_owned()).collect()));
+        self.out.send(Update::Capturing(audio.chain(video).map(|t| crate::i18n::device_label(t.label())).collect()));
     }
 
     /// Opens `wanted` for the preview, falling back to the default microphone, then the test
@@ -722,7 +724,12 @@ impl Engine {
         let stats = active.recorder.stats();
         // A track that ended with a reason was ended by its device (unplugged, server gone), not
         // by the user's Stop: the recorder stopped as the spec says, without an error event.
-        let lost = active.recorder.stream().tracks().iter().find_map(|t| Some((t.label().to_owned(), t.end_reason()?)));
+        let lost = active
+            .recorder
+            .stream()
+            .tracks()
+            .iter()
+            .find_map(|t| Some((crate::i18n::device_label(t.label()), t.end_reason()?)));
         if let Some(r) = active.id.as_ref().and_then(|id| self.recordings.iter_mut().find(|r| &r.entry.id == id)) {
             let manifest = crate::store::read_manifest(&r.dir).ok();
             r.entry.duration_ms = manifest.as_ref().map_or(stats.media_ms, |m| m.duration_ms);

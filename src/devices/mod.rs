@@ -54,6 +54,22 @@ pub struct MediaDeviceInfo {
     pub group_id: String,
 }
 
+/// The words the library puts in the labels of its own sources, with a source's details after
+/// them (`Test tone (440 Hz)`, `Screen 1 (1280×720)`). English, like the rest of the API; the
+/// app and the CLI show them translated ([`crate::i18n::device_label`]).
+pub mod labels {
+    /// Before the system default microphone's own name.
+    pub const DEFAULT_PREFIX: &str = "Default – ";
+    /// The built-in test tone.
+    pub const TEST_TONE: &str = "Test tone";
+    /// The built-in moving test pattern.
+    pub const TEST_PATTERN: &str = "Test pattern";
+    /// The built-in animated drawing.
+    pub const TEST_CANVAS: &str = "Test canvas";
+    /// A screen, before its number.
+    pub const SCREEN: &str = "Screen";
+}
+
 /// Lists the capture devices: `default` (when a microphone exists), each microphone, the
 /// built-in test tone, the cameras (`camera:0`…), the screens of the X display (`screen:0`…),
 /// then the built-in test videos (`test:pattern`, `test:canvas`).
@@ -67,7 +83,7 @@ pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
         out.push(MediaDeviceInfo {
             device_id: DEFAULT_ID.into(),
             kind: MediaDeviceKind::AudioInput,
-            label: format!("Default – {}", default.label),
+            label: format!("{}{}", labels::DEFAULT_PREFIX, default.label),
             group_id: group_of(&default.id),
         });
     }
@@ -80,7 +96,7 @@ pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
     out.push(MediaDeviceInfo {
         device_id: TEST_TONE_ID.into(),
         kind: MediaDeviceKind::AudioInput,
-        label: "Test tone (440 Hz)".into(),
+        label: format!("{} (440 Hz)", labels::TEST_TONE),
         group_id: "test".into(),
     });
     #[cfg(target_os = "linux")]
@@ -97,16 +113,14 @@ pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
         label,
         group_id: "screen".into(),
     }));
-    out.extend(
-        [(TEST_PATTERN_ID, "Test pattern (640×480, 30 fps)"), (TEST_CANVAS_ID, "Test canvas (640×480, 30 fps)")].map(
-            |(id, label)| MediaDeviceInfo {
-                device_id: id.into(),
-                kind: MediaDeviceKind::VideoInput,
-                label: label.into(),
-                group_id: "test".into(),
-            },
-        ),
-    );
+    out.extend([(TEST_PATTERN_ID, labels::TEST_PATTERN), (TEST_CANVAS_ID, labels::TEST_CANVAS)].map(|(id, name)| {
+        MediaDeviceInfo {
+            device_id: id.into(),
+            kind: MediaDeviceKind::VideoInput,
+            label: format!("{name} (640×480, 30 fps)"),
+            group_id: "test".into(),
+        }
+    }));
     Ok(out)
 }
 

@@ -106,8 +106,8 @@ pub(super) fn open(spec: PatternSpec) -> Result<MediaStreamTrack, RecorderError>
         .spawn(move || run(spec, &thread_source))
         .map_err(|e| RecorderError::Unknown(format!("cannot start the test video thread: {e}")))?;
     let what = match spec.drawing {
-        Drawing::Pattern => "Test pattern",
-        Drawing::Canvas => "Test canvas",
+        Drawing::Pattern => super::labels::TEST_PATTERN,
+        Drawing::Canvas => super::labels::TEST_CANVAS,
     };
     let label = format!("{what} ({}×{}, {} fps)", spec.width, spec.height, spec.fps);
     Ok(MediaStreamTrack::new(TrackKind::Video, label, spec.id(), 0, source, thread))

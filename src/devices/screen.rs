@@ -50,7 +50,10 @@ pub(super) fn list() -> Vec<(String, String)> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            (format!("{SCREEN_PREFIX}{i}"), format!("Screen {} ({}×{})", i + 1, s.width_in_pixels, s.height_in_pixels))
+            (
+                format!("{SCREEN_PREFIX}{i}"),
+                format!("{} {} ({}×{})", super::labels::SCREEN, i + 1, s.width_in_pixels, s.height_in_pixels),
+            )
         })
         .collect()
 }
@@ -82,7 +85,7 @@ pub(super) fn open(spec: ScreenSpec) -> Result<MediaStreamTrack, RecorderError> 
         .name("source:screen".into())
         .spawn(move || run(&conn, root, (w, h), (width, height), spec.fps, &thread_source))
         .map_err(|e| RecorderError::Unknown(format!("cannot start the screen capture thread: {e}")))?;
-    let label = format!("Screen {} ({width}×{height}, {} fps)", spec.screen + 1, spec.fps);
+    let label = format!("{} {} ({width}×{height}, {} fps)", super::labels::SCREEN, spec.screen + 1, spec.fps);
     let id = format!("{SCREEN_PREFIX}{}?fps={}", spec.screen, spec.fps);
     Ok(MediaStreamTrack::new(TrackKind::Video, label, id, 0, source, thread))
 }

@@ -67,7 +67,7 @@ pub(super) fn open(spec: ToneSpec) -> Result<MediaStreamTrack, RecorderError> {
         .spawn(move || run(spec, &thread_source))
         .map_err(|e| RecorderError::Unknown(format!("cannot start the test tone thread: {e}")))?;
     let pace = if spec.realtime { "" } else { ", faster than real time" };
-    let label = format!("Test tone ({} Hz{pace})", spec.hz);
+    let label = format!("{} ({} Hz{pace})", super::labels::TEST_TONE, spec.hz);
     let mut params = Vec::new();
     if spec.hz != 440.0 {
         params.push(format!("hz={}", spec.hz));

@@ -26,6 +26,14 @@ meter-levels = peak { $peak } dBFS  rms { $rms } dBFS
 clip = CLIP
 clip-tip = Lights when the level reaches full scale (0 dBFS)
 
+## Names of the built-in sources (a device's own name is kept as it is)
+
+device-default = Default – { $name }
+device-test-tone = Test tone
+device-test-pattern = Test pattern
+device-test-canvas = Test canvas
+device-screen = Screen
+
 ## Controls, format and quality
 
 record = Record

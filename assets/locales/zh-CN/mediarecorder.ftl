@@ -25,6 +25,14 @@ meter-levels = 峰值 { $peak } dBFS  均方根 { $rms } dBFS
 clip = 削波
 clip-tip = 电平达到满刻度（0 dBFS）时亮起
 
+## 内置音源与视频源的名称（设备自身的名称保持不变）
+
+device-default = 默认 – { $name }
+device-test-tone = 测试音
+device-test-pattern = 测试图案
+device-test-canvas = 测试画布
+device-screen = 屏幕
+
 ## 控制、格式与质量
 
 record = 录制
