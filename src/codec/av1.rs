@@ -83,13 +83,7 @@ impl Av1Encoder {
         pts_ms: i64,
         keyframe: bool,
     ) -> Result<Vec<EncodedVideo>, RecorderError> {
-        let (w, h) = (self.config.width, self.config.height);
-        if frame.width != w || frame.height != h || frame.data.len() < VideoFrame::i420_len(w, h) {
-            return Err(RecorderError::Encoding(format!(
-                "a {}×{} frame for a {w}×{h} encoder",
-                frame.width, frame.height
-            )));
-        }
+        super::check_frame_size(frame, (self.config.width, self.config.height))?;
         let (y, u, v) = frame.planes();
         let packets = self.inner.encode([y, u, v], pts_ms, keyframe).map_err(RecorderError::Encoding)?;
         Ok(packets.into_iter().map(|p| EncodedVideo { data: p.data, pts_ms: p.pts, keyframe: p.keyframe }).collect())

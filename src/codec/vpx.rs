@@ -163,12 +163,7 @@ impl VpxEncoder {
         keyframe: bool,
     ) -> Result<Vec<EncodedVideo>, RecorderError> {
         let (w, h) = (self.config.width, self.config.height);
-        if frame.width != w || frame.height != h || frame.data.len() < VideoFrame::i420_len(w, h) {
-            return Err(RecorderError::Encoding(format!(
-                "a {}×{} frame for a {w}×{h} encoder",
-                frame.width, frame.height
-            )));
-        }
+        super::check_frame_size(frame, (w, h))?;
         let mut image = MaybeUninit::<ffi::vpx_image_t>::uninit();
         // SAFETY: the data is a tightly packed I420 frame of w×h (checked above); stride
         // alignment 1 makes libvpx's plane pointers and strides match that layout. libvpx only
