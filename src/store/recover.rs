@@ -126,7 +126,7 @@ pub fn list_sessions(root: &Path) -> Vec<SessionSummary> {
 /// Writes what session `dir` holds into `out` (atomically; `overwrite` as for
 /// [`assemble`](super::assemble)). Chunks that fail their logged checksum are left out and
 /// named in [`Recovered::skipped`]; a torn last chunk is cut at its last whole Ogg page or WebM
-/// cluster; Ogg gets its end-of-stream page, WebM its Duration and Cues.
+/// block; Ogg gets its end-of-stream page, WebM its Duration and Cues.
 ///
 /// # Errors
 /// `InvalidState` while a recorder is still writing the session; `NotFound` when it holds no
@@ -162,7 +162,7 @@ pub fn recover(dir: &Path, out: &Path, overwrite: bool) -> Result<Recovered, Rec
         } else if good && (ext != "ogg" || ogg::valid_pages(&bytes).1 == bytes.len()) {
             parts.push(Piece::File(path.clone(), bytes.len() as u64));
         } else if Some(*index) == last_index {
-            // A torn tail: keep its whole pages (Ogg); WebM drops the torn cluster itself.
+            // A torn tail: keep its whole pages (Ogg); finalize keeps WebM's whole blocks.
             let keep = if ext == "ogg" { ogg::valid_pages(&bytes).1 } else { bytes.len() };
             skipped.push(format!("chunk {index}: damaged at the end, {keep} of {} bytes kept", bytes.len()));
             if keep > 0 {

@@ -53,7 +53,7 @@ struct ClusterInfo {
 pub enum Damage {
     /// Any damage is an error (assembling a finished recording).
     Refuse,
-    /// The stream ends at the last whole cluster before the damage (recovering after a crash).
+    /// The stream ends at the last whole block before the damage (recovering after a crash).
     EndBefore,
 }
 
@@ -220,8 +220,9 @@ impl VideoSpan {
 }
 
 /// Streams the top-level elements (Info, Tracks and Clusters whole) to `f`. With
-/// [`Damage::EndBefore`], a read error after the first cluster ends the stream there (a cluster
-/// is handed over only once whole, so a torn one is left out entirely).
+/// [`Damage::EndBefore`], a read error after the first cluster ends the stream there: the
+/// cluster it tore is handed over with the blocks read whole before the damage (the reader
+/// yields only whole elements), or left out if it has none.
 ///
 /// Clusters are gathered here from the element stream rather than buffered by the iterator:
 /// its buffering of unknown-size Clusters recurses once per following cluster, which
@@ -246,7 +247,12 @@ fn for_each_element(
     for tag in it {
         let tag = match tag {
             Ok(tag) => tag,
-            Err(_) if damage == Damage::EndBefore && saw_cluster => return Ok(()),
+            Err(_) if damage == Damage::EndBefore && saw_cluster => {
+                return match cluster.filter(|c| has_timestamp_and_block(c)) {
+                    Some(children) => f(MatroskaSpec::Cluster(Master::Full(children))),
+                    None => Ok(()),
+                };
+            }
             Err(e) => return Err(RecorderError::Encoding(format!("damaged WebM: {e}"))),
         };
         match tag {
@@ -273,6 +279,12 @@ fn for_each_element(
         return Err(RecorderError::Encoding("not a WebM stream (no Segment)".into()));
     }
     Ok(())
+}
+
+/// Whether a torn cluster kept anything worth keeping: its time and at least one whole block.
+fn has_timestamp_and_block(children: &[MatroskaSpec]) -> bool {
+    children.iter().any(|c| matches!(c, MatroskaSpec::Timestamp(_)))
+        && children.iter().any(|c| matches!(c, MatroskaSpec::SimpleBlock(_) | MatroskaSpec::BlockGroup(_)))
 }
 
 fn find_codec_delay(entries: &[MatroskaSpec]) -> u64 {
@@ -366,4 +378,55 @@ fn encode(tag: &MatroskaSpec) -> Result<Vec<u8>, RecorderError> {
     let mut bytes = std::mem::take(w.get_mut());
     bytes.drain(..12);
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::container::webm::WebmMuxer;
+    use crate::container::Muxer;
+
+    const PRE_SKIP: u16 = 312;
+
+    /// `packets` 20 ms Opus packets (CELT, mono: TOC 0xF8) in one cluster.
+    fn stream(packets: u64) -> Vec<u8> {
+        let mut m = WebmMuxer::new(1, PRE_SKIP).unwrap();
+        for i in 0..packets {
+            m.write_audio(vec![0xF8, 0xFF, 0xFE], u64::from(PRE_SKIP) + i * 960, 960).unwrap();
+        }
+        m.finish(0).unwrap();
+        m.take_bytes()
+    }
+
+    fn finalized(input: &[u8], damage: Damage) -> Result<Finalized, RecorderError> {
+        finalize(|| Ok(input), &mut Vec::new(), damage)
+    }
+
+    #[test]
+    fn a_torn_cluster_is_kept_up_to_its_last_whole_block() {
+        let whole = stream(100);
+        let f = finalized(&whole, Damage::Refuse).unwrap();
+        assert_eq!(f.clusters, 1);
+        assert!((f.duration_ms - 2000.0).abs() < 1.0, "{}", f.duration_ms);
+
+        // Cut inside the last block: the other 99 stay, 1.98 s.
+        let torn = &whole[..whole.len() - 2];
+        let f = finalized(torn, Damage::EndBefore).unwrap();
+        assert_eq!(f.clusters, 1);
+        assert!((f.duration_ms - 1980.0).abs() < 1.0, "{}", f.duration_ms);
+        let mut out = Vec::new();
+        finalize(|| Ok(torn), &mut out, Damage::EndBefore).unwrap();
+        let again = finalized(&out, Damage::Refuse).unwrap();
+        assert_eq!((again.clusters, again.duration_ms), (1, f.duration_ms), "the recovered file reads back whole");
+
+        assert!(finalized(torn, Damage::Refuse).is_err(), "assembling refuses a torn stream");
+    }
+
+    #[test]
+    fn a_torn_cluster_without_a_whole_block_is_left_out() {
+        // One packet: the cut falls in the cluster's only block.
+        let one = stream(1);
+        let f = finalized(&one[..one.len() - 2], Damage::EndBefore).unwrap();
+        assert_eq!((f.clusters, f.duration_ms), (0, 0.0));
+    }
 }
