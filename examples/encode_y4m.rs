@@ -73,7 +73,7 @@ fn main() -> Result<()> {
         other => bail!("unknown codec {other}"),
     };
     let seconds = started.elapsed().as_secs_f64();
-    let track = VideoTrack { codec_id, codec_private: private, width, height };
+    let track = VideoTrack { codec_id, codec_private: private, width, height, frame_rate: fps };
     let mut mux = WebmMuxer::with_tracks(None, Some(track))?;
     for p in &packets {
         mux.write_video(&p.data, u64::try_from(p.pts_ms).unwrap_or(0), p.keyframe)?;

@@ -115,7 +115,13 @@ fn the_webm_muxer_interleaves_video_and_opus_into_a_stream_players_decode() {
     })
     .unwrap();
     let mut audio = OpusEncoder::new(1, 64_000, true).unwrap();
-    let track = VideoTrack { codec_id: VpxCodec::Vp8.webm_codec_id(), codec_private: None, width: w, height: h };
+    let track = VideoTrack {
+        codec_id: VpxCodec::Vp8.webm_codec_id(),
+        codec_private: None,
+        width: w,
+        height: h,
+        frame_rate: 30,
+    };
     let mut mux = WebmMuxer::with_tracks(Some((1, audio.pre_skip())), Some(track)).unwrap();
 
     // 3 s: a 20 ms Opus packet or a 33 ms frame, whichever starts first; a key frame each second.
@@ -190,4 +196,62 @@ fn the_webm_muxer_interleaves_video_and_opus_into_a_stream_players_decode() {
     let cues = Command::new("mkvinfo").arg("--all").arg(&finished).output().unwrap();
     let cues = String::from_utf8_lossy(&cues.stdout);
     assert_eq!(cues.matches("Cue track: 2").count(), 3, "cues point at the video track: {cues}");
+}
+
+/// A source that starts slow and then runs at its full rate (a camera's auto-exposure at first
+/// light; a machine busy at the start): without the track's DefaultDuration, ffprobe finds no
+/// rate (it reports the time base, 1000/1) and ffmpeg falls back to an average of the first
+/// frames, which can be below the true rate; its constant-rate clock then puts two frames in
+/// one tick ('non monotonically increasing dts', seen once in CI). With it, the rate is known.
+#[test]
+fn a_slow_start_does_not_mislead_a_player_about_the_frame_rate() {
+    use mediarecorder::container::webm::{VideoTrack, WebmMuxer};
+    use mediarecorder::container::Muxer;
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = PatternSpec::parse("test:pattern?w=320&h=240&fps=30").unwrap().unwrap();
+    let (w, h) = (spec.width, spec.height);
+    let config = VpxConfig { codec: VpxCodec::Vp8, width: w, height: h, fps: 30, bits_per_second: 500_000, threads: 2 };
+    let mut encoder = VpxEncoder::new(config).unwrap();
+    let track = VideoTrack {
+        codec_id: VpxCodec::Vp8.webm_codec_id(),
+        codec_private: None,
+        width: w,
+        height: h,
+        frame_rate: 30,
+    };
+    let mut mux = WebmMuxer::with_tracks(None, Some(track)).unwrap();
+    // Ten frames at 22.5 fps, then 140 at 30 fps.
+    let mut last_ms = None;
+    for n in 0..150u32 {
+        let ms = if n < 10 { n * 400 / 9 } else { 400 + (n - 9) * 1000 / 30 };
+        let mut data = vec![0u8; VideoFrame::i420_len(w, h)];
+        render_pattern(&spec, n, ms, &mut data);
+        let frame = VideoFrame { pts_ns: 0, width: w, height: h, data: data.into() };
+        let duration = last_ms.map_or(44, |l| ms - l);
+        for p in encoder.encode(&frame, i64::from(ms), duration, n == 0).unwrap() {
+            mux.write_video(&p.data, p.pts_ms as u64, p.keyframe).unwrap();
+        }
+        last_ms = Some(ms);
+    }
+    mux.finish(0).unwrap();
+    let streamed = mux.take_bytes();
+    let mut finished = Vec::new();
+    mediarecorder::container::webm::finalize(
+        || Ok(std::io::Cursor::new(&streamed)),
+        &mut finished,
+        mediarecorder::container::webm::Damage::Refuse,
+    )
+    .unwrap();
+    for (name, bytes) in [("streamed", &streamed), ("finished", &finished)] {
+        let file = dir.path().join(format!("slow-start-{name}.webm"));
+        std::fs::write(&file, bytes).unwrap();
+        let rate = Command::new("ffprobe")
+            .args(["-v", "error", "-show_entries", "stream=r_frame_rate", "-of", "csv=p=0"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&rate.stdout).trim(), "30/1", "{name}");
+        assert_eq!(ffmpeg_errors(&file), "", "{name}");
+    }
 }

@@ -88,6 +88,8 @@ fn check_video_format(mime: &str, with_audio: bool, expected: &[(&str, &str)]) {
     let manifest = mediarecorder::store::read_manifest(&session).unwrap();
     let chunks: Vec<u8> = manifest.chunks.iter().flat_map(|c| std::fs::read(session.join(&c.file)).unwrap()).collect();
     assert_eq!(chunks, std::fs::read(&streamed).unwrap(), "{mime}: chunks == blobs");
+    let times = packet_times(&streamed, "v");
+    assert!(times.windows(2).all(|t| t[0] < t[1]), "{mime}: video times rise: {times:?}");
     assert_eq!(ffmpeg_errors(&streamed), "", "{mime}: the streamed file decodes cleanly");
 
     let file = assemble(&r, out.path(), "webm");

@@ -84,7 +84,7 @@ pub(super) fn open(spec: CameraSpec) -> Result<MediaStreamTrack, RecorderError> 
                 Camera::new(CameraIndex::Index(spec.index), format).and_then(|mut c| c.open_stream().map(|()| c));
             match camera {
                 Ok(camera) => {
-                    let _told = ready_tx.send(Ok(()));
+                    let _told = ready_tx.send(Ok(camera.camera_format().frame_rate()));
                     run(camera, &thread_source);
                 }
                 Err(e) => {
@@ -94,12 +94,12 @@ pub(super) fn open(spec: CameraSpec) -> Result<MediaStreamTrack, RecorderError> 
             }
         })
         .map_err(|e| RecorderError::Unknown(format!("cannot start the camera thread: {e}")))?;
-    match ready.recv_timeout(Duration::from_secs(5)) {
-        Ok(Ok(())) => {}
+    let frame_rate = match ready.recv_timeout(Duration::from_secs(5)) {
+        Ok(Ok(fps)) => fps,
         Ok(Err(e)) => return Err(RecorderError::NotFound(format!("cannot open {name}: {e}"))),
         Err(_) => return Err(RecorderError::NotFound(format!("{name} did not start within 5 s"))),
-    }
-    Ok(MediaStreamTrack::new(TrackKind::Video, name, id, 0, source, thread))
+    };
+    Ok(MediaStreamTrack::new(TrackKind::Video, name, id, 0, Some(frame_rate), source, thread))
 }
 
 /// Frames as the camera delivers them (it paces itself), stamped when they arrive.

@@ -160,7 +160,7 @@ pub(super) fn open(id: &str) -> Result<MediaStreamTrack, RecorderError> {
         .spawn(move || run(device, config, format, watch, thread_source, ready_tx))
         .map_err(|e| RecorderError::Unknown(format!("cannot start the capture thread: {e}")))?;
     match ready_rx.recv() {
-        Ok(Ok(())) => Ok(MediaStreamTrack::new(TrackKind::Audio, label, device_id, channels, source, thread)),
+        Ok(Ok(())) => Ok(MediaStreamTrack::new(TrackKind::Audio, label, device_id, channels, None, source, thread)),
         Ok(Err(e)) => {
             let _joined = thread.join();
             Err(e)

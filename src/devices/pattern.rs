@@ -110,7 +110,7 @@ pub(super) fn open(spec: PatternSpec) -> Result<MediaStreamTrack, RecorderError>
         Drawing::Canvas => super::labels::TEST_CANVAS,
     };
     let label = format!("{what} ({}×{}, {} fps)", spec.width, spec.height, spec.fps);
-    Ok(MediaStreamTrack::new(TrackKind::Video, label, spec.id(), 0, source, thread))
+    Ok(MediaStreamTrack::new(TrackKind::Video, label, spec.id(), 0, Some(spec.fps), source, thread))
 }
 
 /// One frame per period (see [`Pacer`]); a skipped frame shows as a gap in the code's numbers.

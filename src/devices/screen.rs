@@ -87,7 +87,7 @@ pub(super) fn open(spec: ScreenSpec) -> Result<MediaStreamTrack, RecorderError> 
         .map_err(|e| RecorderError::Unknown(format!("cannot start the screen capture thread: {e}")))?;
     let label = format!("{} {} ({width}×{height}, {} fps)", super::labels::SCREEN, spec.screen + 1, spec.fps);
     let id = format!("{SCREEN_PREFIX}{}?fps={}", spec.screen, spec.fps);
-    Ok(MediaStreamTrack::new(TrackKind::Video, label, id, 0, source, thread))
+    Ok(MediaStreamTrack::new(TrackKind::Video, label, id, 0, Some(spec.fps), source, thread))
 }
 
 /// Grabs the screen on the pacer's deadlines; a grab that overruns skips the frames it missed

@@ -82,7 +82,7 @@ pub(super) fn open(spec: ToneSpec) -> Result<MediaStreamTrack, RecorderError> {
         true => super::TEST_TONE_ID.to_string(),
         false => format!("{}?{}", super::TEST_TONE_ID, params.join("&")),
     };
-    Ok(MediaStreamTrack::new(TrackKind::Audio, label, id, 1, source, thread))
+    Ok(MediaStreamTrack::new(TrackKind::Audio, label, id, 1, None, source, thread))
 }
 
 /// Mono sine at -6 dBFS, one block per 10 ms. Pacing uses absolute deadlines (start + n·period),

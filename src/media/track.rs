@@ -170,6 +170,7 @@ struct TrackInner {
     label: String,
     device_id: String,
     channels: u16,
+    frame_rate: Option<u32>,
     source: Arc<TrackSource>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
@@ -219,6 +220,7 @@ impl MediaStreamTrack {
         label: String,
         device_id: String,
         channels: u16,
+        frame_rate: Option<u32>,
         source: Arc<TrackSource>,
         thread: JoinHandle<()>,
     ) -> MediaStreamTrack {
@@ -231,6 +233,7 @@ impl MediaStreamTrack {
                 label,
                 device_id,
                 channels,
+                frame_rate,
                 source,
                 thread: Mutex::new(Some(thread)),
             }),
@@ -260,6 +263,12 @@ impl MediaStreamTrack {
     /// Audio channels delivered (1 or 2); 0 for video.
     pub fn channels(&self) -> u16 {
         self.inner.channels
+    }
+
+    /// Frames per second a video source delivers (`getSettings().frameRate`): the rate asked
+    /// of a test video or the screen, the one a camera agreed to; `None` for audio.
+    pub fn frame_rate(&self) -> Option<u32> {
+        self.inner.frame_rate
     }
 
     /// Ends the track: the device is released, recorders see it end.

@@ -179,6 +179,7 @@ impl MediaRecorder {
                 codec_private: v.codec_private.clone(),
                 width: v.width,
                 height: v.height,
+                frame_rate: v.frame_rate,
             }),
         )?;
         let mut state = lock(&self.shared.state);

@@ -24,7 +24,7 @@ const FIRST_FRAME_WAIT: Duration = Duration::from_secs(2);
 const STOP_GRACE_NS: u64 = 300_000_000;
 /// Packets waiting for the recorder thread: seconds of video; it only waits on an fsync.
 const PACKET_QUEUE: usize = 64;
-/// Rate control's nominal frame rate: sources do not announce theirs.
+/// The frame rate assumed for a source that does not announce its own.
 const NOMINAL_FPS: u32 = 30;
 
 /// One encoded frame on the media timeline.
@@ -183,6 +183,8 @@ pub(crate) struct VideoPath {
     /// The size encoded (smaller than the source's when the governor halved it).
     pub width: u32,
     pub height: u32,
+    /// The source's frame rate, which rate control plans for.
+    pub frame_rate: u32,
     /// Matroska `CodecID` and `CodecPrivate`.
     pub codec_id: &'static str,
     pub codec_private: Option<Vec<u8>>,
@@ -212,7 +214,8 @@ impl VideoPath {
             Some(frame) => frame,
             None => track.subscribe_video().recv_timeout(FIRST_FRAME_WAIT).map_err(|_| no_picture())?,
         };
-        let (encoder, codec_id, codec_private, description) = new_encoder(&shown, codec, bits_per_second)?;
+        let frame_rate = track.frame_rate().unwrap_or(NOMINAL_FPS).max(1);
+        let (encoder, codec_id, codec_private, description) = new_encoder(&shown, codec, frame_rate, bits_per_second)?;
         let (width, height) = encoder.size();
         let counters = Arc::new(VideoCounters::default());
         // Subscribed before the current frame is taken (after the encoder is set up, which
@@ -234,6 +237,7 @@ impl VideoPath {
                     tx,
                     key_every_ms: key_every_ms.max(1),
                     next_key_ms: 0,
+                    frame_ms: 1000 / frame_rate,
                     last_pts_ms: None,
                     last_capture_ns: 0,
                 };
@@ -246,6 +250,7 @@ impl VideoPath {
             timeline,
             width,
             height,
+            frame_rate,
             codec_id,
             codec_private,
             description,
@@ -271,20 +276,18 @@ type NewEncoder = (Encoder, &'static str, Option<Vec<u8>>, String);
 
 /// The encoder for frames like `shown`: its WebM `CodecID` and `CodecPrivate`, and a line
 /// saying what it is.
-fn new_encoder(shown: &VideoFrame, codec: VideoCodec, bits_per_second: u32) -> Result<NewEncoder, RecorderError> {
+fn new_encoder(
+    shown: &VideoFrame,
+    codec: VideoCodec,
+    fps: u32,
+    bits_per_second: u32,
+) -> Result<NewEncoder, RecorderError> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as u32);
     let first = shown;
     Ok(match codec {
         VideoCodec::Vp8 | VideoCodec::Vp9 => {
             let codec = if codec == VideoCodec::Vp8 { VpxCodec::Vp8 } else { VpxCodec::Vp9 };
-            let config = VpxConfig {
-                codec,
-                width: first.width,
-                height: first.height,
-                fps: NOMINAL_FPS,
-                bits_per_second,
-                threads,
-            };
+            let config = VpxConfig { codec, width: first.width, height: first.height, fps, bits_per_second, threads };
             let name = if codec == VpxCodec::Vp8 { "VP8" } else { "VP9" };
             let description =
                 format!("{name} at {}×{} (libvpx {}, real time)", first.width, first.height, vpx_version());
@@ -293,7 +296,7 @@ fn new_encoder(shown: &VideoFrame, codec: VideoCodec, bits_per_second: u32) -> R
         VideoCodec::Av1 => {
             // Measured before the recording starts: a size it cannot keep up with is
             // refused now, naming the codec that can.
-            let choice = choose_av1(first.width, first.height, NOMINAL_FPS, bits_per_second)?;
+            let choice = choose_av1(first.width, first.height, fps, bits_per_second)?;
             let encoder = Av1Encoder::new(choice.config)?;
             let private = encoder.codec_private(&choice.sequence_header);
             (
@@ -324,6 +327,8 @@ struct Encoding {
     tx: Sender<VideoOut>,
     key_every_ms: u64,
     next_key_ms: u64,
+    /// A frame's length at the source's rate: the first frame's, before there is a previous one.
+    frame_ms: u32,
     last_pts_ms: Option<u64>,
     last_capture_ns: u64,
 }
@@ -388,8 +393,7 @@ impl Encoding {
         if keyframe {
             self.next_key_ms = (pts_ms / self.key_every_ms + 1) * self.key_every_ms;
         }
-        let duration =
-            self.last_pts_ms.map_or(1000 / NOMINAL_FPS, |last| u32::try_from(pts_ms - last).unwrap_or(u32::MAX));
+        let duration = self.last_pts_ms.map_or(self.frame_ms, |last| u32::try_from(pts_ms - last).unwrap_or(u32::MAX));
         let pts = i64::try_from(pts_ms).unwrap_or(i64::MAX);
         for p in self.encoder.encode(frame, pts, duration, keyframe)? {
             self.send(p.data, p.pts_ms, p.keyframe, frame.pts_ns);

@@ -34,6 +34,11 @@ pub struct VideoTrack {
     pub width: u32,
     /// Frame size.
     pub height: u32,
+    /// The source's frames per second, written as the track's `DefaultDuration`: without it
+    /// players guess the rate from the first frames' times, and a guess below the true rate
+    /// (a source that started slow) makes ffmpeg's constant-rate clock put two frames in one
+    /// tick.
+    pub frame_rate: u32,
 }
 
 /// Streaming WebM writer with an Opus track, a video track, or both. Blocks must come in
@@ -70,6 +75,12 @@ fn block_bytes(track: u8, rel_ms: i16, keyframe: bool, frame: &[u8]) -> Vec<u8> 
     b.push(if keyframe { 0x80 } else { 0x00 });
     b.extend_from_slice(frame);
     b
+}
+
+/// A frame's length in ns at `fps`, rounded.
+fn frame_ns(fps: u32) -> u64 {
+    let fps = u64::from(fps.max(1));
+    (1_000_000_000 + fps / 2) / fps
 }
 
 impl WebmMuxer {
@@ -127,6 +138,7 @@ impl WebmMuxer {
                 MatroskaSpec::TrackUID(uid.wrapping_add(1) | 1),
                 MatroskaSpec::TrackType(1),
                 MatroskaSpec::CodecID(v.codec_id.into()),
+                MatroskaSpec::DefaultDuration(frame_ns(v.frame_rate)),
             ];
             if let Some(private) = v.codec_private {
                 entry.push(MatroskaSpec::CodecPrivate(private));
