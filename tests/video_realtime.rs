@@ -63,9 +63,11 @@ fn record_a_minute(mime: &str) -> Minute {
     r.start(Some(1000)).unwrap();
     let started = Instant::now();
     let (mut peak_10s_kib, mut peak_kib) = (0, 0);
-    // Events are drained as they come (a page would), RSS sampled twice a second.
-    while started.elapsed() < MINUTE {
-        while let Ok(event) = events.recv_timeout(Duration::from_millis(500)) {
+    // Events are taken as they come (a page would), RSS sampled at least twice a second, and
+    // the minute ends on time (waiting for events until none came for 500 ms overran it by up
+    // to a second).
+    while let Some(left) = MINUTE.checked_sub(started.elapsed()) {
+        if let Ok(event) = events.recv_timeout(left.min(Duration::from_millis(500))) {
             assert!(!matches!(event, RecorderEvent::Error(_)), "{mime}: {event:?}");
         }
         let rss = rss_kib();
@@ -75,11 +77,13 @@ fn record_a_minute(mime: &str) -> Minute {
         }
     }
     r.stop().unwrap();
+    let recorded_s = started.elapsed().as_secs_f64();
     let rest = events_until_stop(&r, Duration::from_secs(20));
     assert!(!rest.iter().any(|e| matches!(e, RecorderEvent::Error(_))), "{mime}: {rest:?}");
     let file = assemble(&r, out.path(), "webm");
     assert_eq!(ffmpeg_errors(&file), "", "{mime}");
     let duration = probe(&file).duration_s;
+    assert!((duration - recorded_s).abs() < 0.5, "{mime}: {duration} s in the file, {recorded_s:.2} s recorded");
     assert!((duration - 60.0).abs() < 1.0, "{mime}: {duration} s");
 
     let stats = r.stats();

@@ -90,7 +90,27 @@ fn check_video_format(mime: &str, with_audio: bool, expected: &[(&str, &str)]) {
     assert_eq!(chunks, std::fs::read(&streamed).unwrap(), "{mime}: chunks == blobs");
     let times = packet_times(&streamed, "v");
     assert!(times.windows(2).all(|t| t[0] < t[1]), "{mime}: video times rise: {times:?}");
-    assert_eq!(ffmpeg_errors(&streamed), "", "{mime}: the streamed file decodes cleanly");
+    let errors = ffmpeg_errors(&streamed);
+    if !errors.is_empty() {
+        // Seen in CI and once in ~20 runs here, not understood yet: keep the file and
+        // what the tools make of it.
+        let kept = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("streamed-{}.webm", std::process::id()));
+        std::fs::copy(&streamed, &kept).unwrap();
+        let rates = Command::new("ffprobe")
+            .args(["-v", "error", "-select_streams", "v", "-show_entries", "stream=r_frame_rate,avg_frame_rate"])
+            .args(["-of", "csv=p=0"])
+            .arg(&streamed)
+            .output()
+            .unwrap();
+        panic!(
+            "{mime}: the streamed file (kept as {}) does not decode cleanly: {errors}\n{} video packets, rates {}, \
+             stats {:?}, times {times:?}",
+            kept.display(),
+            times.len(),
+            String::from_utf8_lossy(&rates.stdout).trim(),
+            r.stats()
+        );
+    }
 
     let file = assemble(&r, out.path(), "webm");
     assert_eq!(ffmpeg_errors(&file), "", "{mime}: ffmpeg reports errors");

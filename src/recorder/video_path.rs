@@ -127,8 +127,9 @@ pub(crate) struct VideoCounters {
     pub encoded: AtomicU64,
     /// Frames that found the encoder two frames behind (dropped whole), counted by the track.
     pub missed: Arc<AtomicU64>,
-    /// `missed` as of the newest frame encoded: the drops within the recording, not those
-    /// after its last frame (while it stops).
+    /// `missed` as of the newest frame encoded (the drops within the recording, not those
+    /// after its last frame, while it stops), and the frames left out for sharing a
+    /// millisecond with the one before.
     pub dropped: AtomicU64,
     /// Capture time of the newest frame the thread has looked at (`u64::MAX` once it ended).
     pub consumed_ns: AtomicU64,
@@ -238,6 +239,7 @@ impl VideoPath {
                     key_every_ms: key_every_ms.max(1),
                     next_key_ms: 0,
                     frame_ms: 1000 / frame_rate,
+                    crowded: 0,
                     last_pts_ms: None,
                     last_capture_ns: 0,
                 };
@@ -329,6 +331,8 @@ struct Encoding {
     next_key_ms: u64,
     /// A frame's length at the source's rate: the first frame's, before there is a previous one.
     frame_ms: u32,
+    /// Frames left out because they fell in the same millisecond as the one before.
+    crowded: u64,
     last_pts_ms: Option<u64>,
     last_capture_ns: u64,
 }
@@ -362,7 +366,10 @@ impl Encoding {
             let Some(media_ns) = self.timeline.media_ns(frame.pts_ns) else { continue };
             let pts_ms = media_ns / 1_000_000;
             if self.last_pts_ms.is_some_and(|last| pts_ms <= last) {
-                // Two frames within one millisecond: the block timestamps cannot tell them apart.
+                // Two frames within one millisecond (the picture on show at the start and the
+                // first one captured after it): block timestamps cannot tell them apart, so the
+                // second is dropped, and counted like any other drop.
+                self.crowded += 1;
                 continue;
             }
             if let Err(e) = self.encode(&frame, pts_ms) {
@@ -401,7 +408,7 @@ impl Encoding {
         self.last_pts_ms = Some(pts_ms);
         self.counters.encoded.fetch_add(1, Ordering::Relaxed);
         let missed = self.counters.missed.load(Ordering::Relaxed);
-        self.counters.dropped.store(missed, Ordering::Relaxed);
+        self.counters.dropped.store(missed + self.crowded, Ordering::Relaxed);
         Ok(())
     }
 
