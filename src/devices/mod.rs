@@ -125,6 +125,7 @@ pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
 }
 
 /// The audio host the app uses for input and output: PulseAudio's when it answers, else ALSA.
+#[cfg(feature = "app")]
 pub(crate) fn audio_host() -> cpal::Host {
     mic::host()
 }

@@ -7,7 +7,7 @@ mod video;
 
 pub use clock::now_ns;
 pub use stream::MediaStream;
-pub use track::{AudioBuffer, MediaStreamTrack, MediaStreamTrackState, TrackKind, TrackSource};
+pub use track::{AudioBuffer, MediaStreamTrack, MediaStreamTrackState, MissedFrames, TrackKind, TrackSource};
 pub use video::{packed_to_i420, split_planes, PackedLayout, VideoFrame};
 
 /// The engine's sample rate: every audio track delivers 48 kHz, Opus's native rate.

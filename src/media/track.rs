@@ -68,7 +68,7 @@ pub struct TrackSource {
     enabled: AtomicBool,
     subscribers: Mutex<Vec<Sender<AudioBuffer>>>,
     /// Each video subscriber with its own count of frames it missed.
-    video_subscribers: Mutex<Vec<(Sender<VideoFrame>, Arc<AtomicU64>)>>,
+    video_subscribers: Mutex<Vec<VideoSubscriber>>,
     /// The newest frame: what the source shows now (a recorder's first frame).
     last_frame: Mutex<Option<VideoFrame>>,
     dropped_buffers: AtomicU64,
@@ -115,7 +115,9 @@ impl TrackSource {
         subs.retain(|(tx, missed)| match tx.try_send(frame.clone()) {
             Ok(()) => true,
             Err(TrySendError::Full(_)) => {
-                missed.fetch_add(1, Ordering::Relaxed);
+                if let Some(missed) = missed {
+                    missed.note(frame.pts_ns);
+                }
                 self.dropped_frames.fetch_add(1, Ordering::Relaxed);
                 true
             }
@@ -161,6 +163,28 @@ impl TrackSource {
         // Dropping the senders is the end-of-stream signal.
         self.subscribers.lock().unwrap_or_else(PoisonError::into_inner).clear();
         self.video_subscribers.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+}
+
+/// A video subscriber's queue, and where its misses are noted (if it asked).
+type VideoSubscriber = (Sender<VideoFrame>, Option<Arc<MissedFrames>>);
+
+/// The capture times of the frames a subscriber missed, so it can tell which of them fell
+/// within what it made of the rest (a recording counts only the drops between its frames).
+#[derive(Debug, Default)]
+pub struct MissedFrames(Mutex<Vec<u64>>);
+
+impl MissedFrames {
+    fn note(&self, pts_ns: u64) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(pts_ns);
+    }
+
+    /// Takes the capture times of the frames missed before `pts_ns`; later ones stay.
+    pub fn take_before(&self, pts_ns: u64) -> Vec<u64> {
+        let mut missed = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let (before, after): (Vec<u64>, Vec<u64>) = missed.iter().partition(|&&t| t < pts_ns);
+        *missed = after;
+        before
     }
 }
 
@@ -334,12 +358,16 @@ impl MediaStreamTrack {
     /// A new receiver of this track's video frames (queue of two). It disconnects when the
     /// track ends.
     pub fn subscribe_video(&self) -> Receiver<VideoFrame> {
-        self.subscribe_video_counting(Arc::default())
+        self.subscribe_video_with(None)
     }
 
-    /// As [`subscribe_video`](Self::subscribe_video), and `missed` counts the frames this
+    /// As [`subscribe_video`](Self::subscribe_video), and `missed` notes the frames this
     /// subscriber missed because it was two frames behind.
-    pub fn subscribe_video_counting(&self, missed: Arc<AtomicU64>) -> Receiver<VideoFrame> {
+    pub fn subscribe_video_noting(&self, missed: Arc<MissedFrames>) -> Receiver<VideoFrame> {
+        self.subscribe_video_with(Some(missed))
+    }
+
+    fn subscribe_video_with(&self, missed: Option<Arc<MissedFrames>>) -> Receiver<VideoFrame> {
         let (tx, rx) = crossbeam_channel::bounded(VIDEO_SUBSCRIBER_QUEUE);
         let mut subs = self.inner.source.video_subscribers.lock().unwrap_or_else(PoisonError::into_inner);
         if !self.inner.source.is_ended() && self.inner.kind == TrackKind::Video {
@@ -351,5 +379,21 @@ impl MediaStreamTrack {
     /// The newest video frame the source delivered (what it shows now), if any.
     pub fn last_frame(&self) -> Option<VideoFrame> {
         self.inner.source.last_frame.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MissedFrames;
+
+    #[test]
+    fn missed_frames_are_taken_by_capture_time() {
+        let missed = MissedFrames::default();
+        for t in [30, 10, 20] {
+            missed.note(t);
+        }
+        assert_eq!(missed.take_before(20), [10]);
+        assert_eq!(missed.take_before(20), [] as [u64; 0], "taken once");
+        assert_eq!(missed.take_before(31), [30, 20]);
     }
 }

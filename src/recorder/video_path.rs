@@ -14,7 +14,7 @@ use super::governor::choose_av1;
 use crate::codec::av1::Av1Encoder;
 use crate::codec::vpx::{version as vpx_version, EncodedVideo, VpxCodec, VpxConfig, VpxEncoder};
 use crate::error::RecorderError;
-use crate::media::{now_ns, MediaStreamTrack, VideoFrame};
+use crate::media::{now_ns, MediaStreamTrack, MissedFrames, VideoFrame};
 use crate::mime::VideoCodec;
 
 /// How long `start` waits for a track that has not shown a frame yet (a camera warming up).
@@ -125,11 +125,11 @@ impl Timeline {
 pub(crate) struct VideoCounters {
     /// Frames encoded.
     pub encoded: AtomicU64,
-    /// Frames that found the encoder two frames behind (dropped whole), counted by the track.
-    pub missed: Arc<AtomicU64>,
-    /// `missed` as of the newest frame encoded (the drops within the recording, not those
-    /// after its last frame, while it stops), and the frames left out for sharing a
-    /// millisecond with the one before.
+    /// Frames that found the encoder two frames behind (dropped whole), noted by the track.
+    pub missed: Arc<MissedFrames>,
+    /// Frames dropped within the recording: those of `missed` captured while recording and
+    /// before the newest frame encoded (not those after its last frame, while it stops), and
+    /// the frames left out for sharing a millisecond with the one before.
     pub dropped: AtomicU64,
     /// Capture time of the newest frame the thread has looked at (`u64::MAX` once it ended).
     pub consumed_ns: AtomicU64,
@@ -221,7 +221,7 @@ impl VideoPath {
         let counters = Arc::new(VideoCounters::default());
         // Subscribed before the current frame is taken (after the encoder is set up, which
         // may take a moment), so no frame falls between the two.
-        let frames = track.subscribe_video_counting(Arc::clone(&counters.missed));
+        let frames = track.subscribe_video_noting(Arc::clone(&counters.missed));
         let first = track.last_frame().ok_or_else(no_picture)?;
         let source_size = (shown.width, shown.height);
         let (tx, packets) = crossbeam_channel::bounded(PACKET_QUEUE);
@@ -239,7 +239,7 @@ impl VideoPath {
                     key_every_ms: key_every_ms.max(1),
                     next_key_ms: 0,
                     frame_ms: 1000 / frame_rate,
-                    crowded: 0,
+                    dropped: 0,
                     last_pts_ms: None,
                     last_capture_ns: 0,
                 };
@@ -331,8 +331,8 @@ struct Encoding {
     next_key_ms: u64,
     /// A frame's length at the source's rate: the first frame's, before there is a previous one.
     frame_ms: u32,
-    /// Frames left out because they fell in the same millisecond as the one before.
-    crowded: u64,
+    /// Frames dropped within the recording so far (see [`VideoCounters::dropped`]).
+    dropped: u64,
     last_pts_ms: Option<u64>,
     last_capture_ns: u64,
 }
@@ -360,6 +360,9 @@ impl Encoding {
             if frame.pts_ns >= self.timeline.stop_ns() {
                 break;
             }
+            // The frames missed before this one: drops if they were captured while recording.
+            let missed = self.counters.missed.take_before(frame.pts_ns);
+            self.dropped += missed.iter().filter(|&&t| self.timeline.media_ns(t).is_some()).count() as u64;
             if frame.pts_ns <= self.last_capture_ns {
                 continue;
             }
@@ -369,7 +372,7 @@ impl Encoding {
                 // Two frames within one millisecond (the picture on show at the start and the
                 // first one captured after it): block timestamps cannot tell them apart, so the
                 // second is dropped, and counted like any other drop.
-                self.crowded += 1;
+                self.dropped += 1;
                 continue;
             }
             if let Err(e) = self.encode(&frame, pts_ms) {
@@ -407,8 +410,7 @@ impl Encoding {
         }
         self.last_pts_ms = Some(pts_ms);
         self.counters.encoded.fetch_add(1, Ordering::Relaxed);
-        let missed = self.counters.missed.load(Ordering::Relaxed);
-        self.counters.dropped.store(missed + self.crowded, Ordering::Relaxed);
+        self.counters.dropped.store(self.dropped, Ordering::Relaxed);
         Ok(())
     }
 
