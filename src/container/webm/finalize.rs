@@ -134,14 +134,11 @@ fn measure(input: impl Read, damage: Damage) -> Result<Layout, RecorderError> {
     let mut video = VideoSpan::default();
     for_each_element(input, damage, |tag| {
         match tag {
-            MatroskaSpec::Info(Master::Full(children)) => {
-                info =
-                    Some(children.into_iter().filter(|c| !matches!(c, MatroskaSpec::Duration(_))).collect::<Vec<_>>());
-            }
+            MatroskaSpec::Info(Master::Full(children)) => info = Some(known_info(children)),
             MatroskaSpec::Tracks(Master::Full(ref entries)) => {
                 codec_delay_ms = find_codec_delay(entries) as f64 / 1e6;
                 kinds = TrackKinds::of(entries);
-                tracks = Some(tag);
+                tracks = Some(known_tracks(entries));
             }
             MatroskaSpec::Cluster(Master::Full(ref children)) => {
                 let cluster_ms = children
@@ -249,7 +246,7 @@ fn for_each_element(
             Ok(tag) => tag,
             Err(_) if damage == Damage::EndBefore && saw_cluster => {
                 return match cluster.filter(|c| has_timestamp_and_block(c)) {
-                    Some(children) => f(MatroskaSpec::Cluster(Master::Full(children))),
+                    Some(children) => f(MatroskaSpec::Cluster(Master::Full(known_cluster(children)))),
                     None => Ok(()),
                 };
             }
@@ -258,16 +255,18 @@ fn for_each_element(
         match tag {
             MatroskaSpec::Cluster(Master::Start) => {
                 if let Some(children) = cluster.replace(Vec::new()) {
-                    f(MatroskaSpec::Cluster(Master::Full(children)))?;
+                    f(MatroskaSpec::Cluster(Master::Full(known_cluster(children))))?;
                 }
                 saw_cluster = true;
             }
             MatroskaSpec::Cluster(Master::End) => {
                 if let Some(children) = cluster.take() {
-                    f(MatroskaSpec::Cluster(Master::Full(children)))?;
+                    f(MatroskaSpec::Cluster(Master::Full(known_cluster(children))))?;
                 }
             }
-            MatroskaSpec::Cluster(Master::Full(children)) => f(MatroskaSpec::Cluster(Master::Full(children)))?,
+            MatroskaSpec::Cluster(Master::Full(children)) => {
+                f(MatroskaSpec::Cluster(Master::Full(known_cluster(children))))?;
+            }
             child if cluster.is_some() => cluster.get_or_insert_with(Vec::new).push(child),
             other => {
                 saw_segment |= matches!(other, MatroskaSpec::Segment(_));
@@ -279,6 +278,73 @@ fn for_each_element(
         return Err(RecorderError::Encoding("not a WebM stream (no Segment)".into()));
     }
     Ok(())
+}
+
+// What is written is rebuilt from the elements this recorder's streams hold, whatever else the
+// input carries: the writer does not always put an unexpected element back where it was read
+// (the fuzzer found a track entry that came back out as a Segment inside Audio), and a file
+// that does not read back is no file.
+
+/// Info's fields worth keeping (Duration is written anew).
+fn known_info(children: Vec<MatroskaSpec>) -> Vec<MatroskaSpec> {
+    use MatroskaSpec::{MuxingApp, TimestampScale, WritingApp};
+    children.into_iter().filter(|c| matches!(c, TimestampScale(_) | MuxingApp(_) | WritingApp(_))).collect()
+}
+
+/// Tracks with their entries' known fields.
+fn known_tracks(entries: &[MatroskaSpec]) -> MatroskaSpec {
+    let entries = entries
+        .iter()
+        .filter_map(|e| match e {
+            MatroskaSpec::TrackEntry(Master::Full(fields)) => {
+                Some(MatroskaSpec::TrackEntry(Master::Full(fields.iter().filter_map(known_track_field).collect())))
+            }
+            _ => None,
+        })
+        .collect();
+    MatroskaSpec::Tracks(Master::Full(entries))
+}
+
+fn known_track_field(field: &MatroskaSpec) -> Option<MatroskaSpec> {
+    use MatroskaSpec as M;
+    let keep = |children: &[M], known: fn(&M) -> bool| children.iter().filter(|c| known(c)).cloned().collect();
+    match field {
+        M::TrackNumber(_)
+        | M::TrackUID(_)
+        | M::TrackType(_)
+        | M::CodecID(_)
+        | M::CodecPrivate(_)
+        | M::CodecDelay(_)
+        | M::SeekPreRoll(_)
+        | M::DefaultDuration(_) => Some(field.clone()),
+        M::Audio(Master::Full(c)) => {
+            Some(M::Audio(Master::Full(keep(c, |x| matches!(x, M::SamplingFrequency(_) | M::Channels(_))))))
+        }
+        M::Video(Master::Full(c)) => {
+            Some(M::Video(Master::Full(keep(c, |x| matches!(x, M::PixelWidth(_) | M::PixelHeight(_))))))
+        }
+        _ => None,
+    }
+}
+
+/// A cluster's time and blocks.
+fn known_cluster(children: Vec<MatroskaSpec>) -> Vec<MatroskaSpec> {
+    use MatroskaSpec as M;
+    children
+        .into_iter()
+        .filter_map(|c| match c {
+            M::Timestamp(_) | M::SimpleBlock(_) => Some(c),
+            M::BlockGroup(Master::Full(group)) => Some(M::BlockGroup(Master::Full(
+                group
+                    .into_iter()
+                    .filter(|x| {
+                        matches!(x, M::Block(_) | M::DiscardPadding(_) | M::BlockDuration(_) | M::ReferenceBlock(_))
+                    })
+                    .collect(),
+            ))),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether a torn cluster kept anything worth keeping: its time and at least one whole block.
