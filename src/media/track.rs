@@ -67,7 +67,7 @@ pub struct TrackSource {
     ended: AtomicBool,
     enabled: AtomicBool,
     subscribers: Mutex<Vec<Sender<AudioBuffer>>>,
-    /// Each video subscriber with its own count of frames it missed.
+    /// Each video subscriber, with where the frames it missed are noted (if it asked).
     video_subscribers: Mutex<Vec<VideoSubscriber>>,
     /// The newest frame: what the source shows now (a recorder's first frame).
     last_frame: Mutex<Option<VideoFrame>>,
