@@ -13,15 +13,26 @@ use common::*;
 use mediarecorder::store::{self, list_sessions, recover};
 use mediarecorder::RecorderError;
 
-/// One CLI recording of the test tone (1000 ms timeslice), SIGKILLed `after` into recording,
-/// then recovered with the CLI. Returns (seconds recorded before the kill, recovered file).
-fn kill_and_recover(dir: &Path, ext: &str, after: Duration) -> (f64, std::path::PathBuf) {
-    let target = dir.join(format!("never-written.{ext}"));
+/// A CLI recording of the test tone (1000 ms timeslice) SIGKILLed `after` into recording.
+struct Killed {
+    dir: tempfile::TempDir,
+    ext: &'static str,
+    /// Seconds recorded before the kill.
+    recorded: f64,
+    /// Where the media of the chunks whose `dataavailable` fired before the kill ends, s: they
+    /// were durable then, so recovery must hold them, however loaded the machine.
+    durable_s: f64,
+}
+
+fn record_and_kill(ext: &'static str, after: Duration) -> Killed {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join(format!("never-written.{ext}"));
     let mut child = cli()
         .args(["record", "--audio", "test:tone", "--timeslice", "1000", "-o"])
         .arg(&target)
-        .env("XDG_DATA_HOME", dir)
-        .stdout(Stdio::null())
+        .env("XDG_DATA_HOME", dir.path())
+        .env("LC_ALL", "C.UTF-8")
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -39,11 +50,38 @@ fn kill_and_recover(dir: &Path, ext: &str, after: Duration) -> (f64, std::path::
     assert!(killed.success());
     child.wait().unwrap();
     assert!(!target.exists(), "a killed recorder never wrote the output");
+    // The CLI prints "chunk N: B bytes at S s" for each dataavailable (S: the blob's timecode);
+    // whatever it printed, it printed before the kill. Each blob holds a timeslice (1 s).
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    let durable_s = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("chunk ")?.split(" at ").nth(1)?.strip_suffix(" s")?.parse::<f64>().ok())
+        .map(|timecode| timecode + 1.0)
+        .fold(0.0, f64::max);
+    Killed { dir, ext, recorded, durable_s }
+}
 
-    let out = dir.join(format!("recovered.{ext}"));
-    let run = cli().args(["recover", "-o"]).arg(&out).env("XDG_DATA_HOME", dir).output().unwrap();
+/// Recovers a killed recording with the CLI and checks it against what was recorded.
+fn recover_and_check(k: &Killed) {
+    let (dir, ext, recorded) = (k.dir.path(), k.ext, k.recorded);
+    let file = dir.join(format!("recovered.{ext}"));
+    let run = cli().args(["recover", "-o"]).arg(&file).env("XDG_DATA_HOME", dir).output().unwrap();
     assert!(run.status.success(), "recover failed: {}", String::from_utf8_lossy(&run.stderr));
-    (recorded, out)
+    let what = format!("killed after {recorded:.2} s ({ext}), dataavailable for {:.1} s", k.durable_s);
+    assert_eq!(ffmpeg_errors(&file), "", "{what}");
+    let d = probe(&file).duration_s;
+    // Everything a dataavailable announced was durable, and so is recovered (less a frame or
+    // two: a blob holds whole 20 ms Opus packets, so it can end just short of its timeslice)...
+    assert!(d >= k.durable_s - 0.05, "{what}: recovered {d} s");
+    // ...which is all but at most the last timeslice: a chunk is durable within moments of
+    // its end (the margin is for fsync and scheduling on a shared machine).
+    assert!(d >= recorded - 1.1 && d <= recorded + 0.1, "{what}: recovered {d} s");
+    let title = chromium_duration(&file);
+    let played: f64 = title.strip_prefix("duration=").and_then(|t| t.parse().ok()).unwrap_or(f64::NAN);
+    assert!((played - d).abs() < 0.1, "{what}: Chromium says {title}");
+    // Recovered, so the session is gone and nothing is offered again.
+    assert!(list_sessions(&dir.join("mediarecorder/sessions")).is_empty(), "{what}");
 }
 
 #[test]
@@ -58,34 +96,25 @@ fn sigkill_at_twenty_moments_always_recovers_all_but_the_last_timeslice() {
             Duration::from_millis(300 + seed % 9_400)
         })
         .collect();
-    // Four at a time: each waits in real time.
-    for batch in moments.chunks(4).enumerate().map(|(b, m)| (b, m.to_vec())) {
-        let handles: Vec<_> = batch
-            .1
-            .into_iter()
+    // Four recordings at a time (each waits in real time); they are checked once all four are
+    // killed, so that ffmpeg and Chromium do not load the machine under a recording.
+    for batch in moments.chunks(4) {
+        let recordings: Vec<Killed> = batch
+            .iter()
             .enumerate()
-            .map(|(i, after)| {
-                std::thread::spawn(move || {
-                    let dir = tempfile::tempdir().unwrap();
-                    let ext = if i % 2 == 0 { "webm" } else { "ogg" };
-                    let (recorded, file) = kill_and_recover(dir.path(), ext, after);
-                    let what = format!("killed after {recorded:.2} s ({ext})");
-                    assert_eq!(ffmpeg_errors(&file), "", "{what}");
-                    let d = probe(&file).duration_s;
-                    // Durable up to the last 1 s chunk boundary: at most the last timeslice lost.
-                    assert!(d >= recorded - 1.1 && d <= recorded + 0.1, "{what}: recovered {d} s");
-                    let title = chromium_duration(&file);
-                    let played: f64 = title.strip_prefix("duration=").and_then(|t| t.parse().ok()).unwrap_or(f64::NAN);
-                    assert!((played - d).abs() < 0.1, "{what}: Chromium says {title}");
-                    // Recovered, so the session is gone and nothing is offered again.
-                    assert!(list_sessions(&dir.path().join("mediarecorder/sessions")).is_empty(), "{what}");
-                })
+            .map(|(i, &after)| {
+                let ext = if i % 2 == 0 { "webm" } else { "ogg" };
+                std::thread::spawn(move || record_and_kill(ext, after))
             })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
             .collect();
-        for h in handles {
-            h.join().unwrap();
-        }
-        let _ = batch.0;
+        std::thread::scope(|s| {
+            for k in &recordings {
+                s.spawn(|| recover_and_check(k));
+            }
+        });
     }
 }
 
