@@ -92,8 +92,8 @@ fn check_video_format(mime: &str, with_audio: bool, expected: &[(&str, &str)]) {
     assert!(times.windows(2).all(|t| t[0] < t[1]), "{mime}: video times rise: {times:?}");
     let errors = ffmpeg_errors(&streamed);
     if !errors.is_empty() {
-        // Seen in CI and once in ~20 runs here, not understood yet: keep the file and
-        // what the tools make of it.
+        // Keep the file and what the tools make of it for whoever looks into it (this is how
+        // frames two to a slot were found: see `container::webm::video_block_ms`).
         let kept = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("streamed-{}.webm", std::process::id()));
         std::fs::copy(&streamed, &kept).unwrap();
         let rates = Command::new("ffprobe")

@@ -13,6 +13,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use super::governor::choose_av1;
 use crate::codec::av1::Av1Encoder;
 use crate::codec::vpx::{version as vpx_version, EncodedVideo, VpxCodec, VpxConfig, VpxEncoder};
+use crate::container::webm::video_block_ms;
 use crate::error::RecorderError;
 use crate::media::{now_ns, MediaStreamTrack, MissedFrames, VideoFrame};
 use crate::mime::VideoCodec;
@@ -239,6 +240,7 @@ impl VideoPath {
                     key_every_ms: key_every_ms.max(1),
                     next_key_ms: 0,
                     frame_ms: 1000 / frame_rate,
+                    frame_rate,
                     dropped: 0,
                     last_pts_ms: None,
                     last_capture_ns: 0,
@@ -331,6 +333,8 @@ struct Encoding {
     next_key_ms: u64,
     /// A frame's length at the source's rate: the first frame's, before there is a previous one.
     frame_ms: u32,
+    /// The source's frame rate (written as the track's default duration).
+    frame_rate: u32,
     /// Frames dropped within the recording so far (see [`VideoCounters::dropped`]).
     dropped: u64,
     last_pts_ms: Option<u64>,
@@ -367,7 +371,7 @@ impl Encoding {
                 continue;
             }
             let Some(media_ns) = self.timeline.media_ns(frame.pts_ns) else { continue };
-            let pts_ms = media_ns / 1_000_000;
+            let pts_ms = video_block_ms(media_ns, self.frame_rate);
             if self.last_pts_ms.is_some_and(|last| pts_ms <= last) {
                 // Two frames within one millisecond (the picture on show at the start and the
                 // first one captured after it): block timestamps cannot tell them apart, so the

@@ -54,6 +54,22 @@ pub struct WebmMuxer {
     video_track: Option<u8>,
 }
 
+/// A video frame's block time (whole ms, the timestamp scale) for its media time: the
+/// millisecond it falls in, or the next one when it lies in the later half of its slot at the
+/// nominal `frame_rate`. A tool that retimes to that rate (ffmpeg does, from the track's default
+/// duration) rounds each frame to the nearest slot; plain truncation put frames just past a
+/// half-slot on either side of it (a 30 fps source 16.4 ms past the grid: 50 ms → slot 2,
+/// 83 ms → slot 2), two frames in one slot, which ffmpeg reports as non-monotonic timestamps.
+/// Rounded towards their own side of the half, the frames of a steady source each keep a slot.
+pub fn video_block_ms(media_ns: u64, frame_rate: u32) -> u64 {
+    let later_half = u128::from(media_ns) * u128::from(frame_rate) % 1_000_000_000 >= 500_000_000;
+    if later_half {
+        media_ns.div_ceil(1_000_000)
+    } else {
+        media_ns / 1_000_000
+    }
+}
+
 /// The `EBML` header shared with [`finalize`].
 pub(crate) fn ebml_header() -> MatroskaSpec {
     MatroskaSpec::Ebml(Master::Full(vec![
@@ -239,5 +255,41 @@ impl Muxer for WebmMuxer {
 
     fn take_bytes(&mut self) -> Vec<u8> {
         std::mem::take(self.writer.get_mut())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The slot ffmpeg puts a block time in at `fps` (rounding halves up, as it does).
+    fn ffmpeg_slot(ms: u64, fps: u32) -> u64 {
+        (ms * u64::from(fps) * 2 + 1000) / 2000
+    }
+
+    #[test]
+    fn each_frame_of_a_steady_source_gets_its_own_slot_whatever_its_phase() {
+        for fps in [10, 15, 24, 25, 30, 50, 60] {
+            let period_ns = 1_000_000_000 / u64::from(fps);
+            // Every phase against the recording's start, 10 µs apart.
+            for phase_ns in (0..period_ns).step_by(10_000) {
+                let slots: Vec<u64> = (0..300)
+                    .map(|k| ffmpeg_slot(video_block_ms(phase_ns + k * 1_000_000_000 / u64::from(fps), fps), fps))
+                    .collect();
+                assert!(
+                    slots.windows(2).all(|s| s[0] < s[1]),
+                    "{fps} fps, frames {} µs past the grid: slots {slots:?}",
+                    phase_ns / 1000
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_block_time_is_within_a_millisecond_of_the_frame() {
+        for ns in (0..200_000_000u64).step_by(77_777) {
+            let ms = video_block_ms(ns, 30);
+            assert!(ms * 1_000_000 + 1_000_000 > ns && ms * 1_000_000 < ns + 1_000_000, "{ns} ns → {ms} ms");
+        }
     }
 }
