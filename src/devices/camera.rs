@@ -105,8 +105,10 @@ pub(super) fn open(spec: CameraSpec) -> Result<MediaStreamTrack, RecorderError> 
 /// Frames as the camera delivers them (it paces itself), stamped when they arrive.
 fn run(mut camera: Camera, source: &TrackSource) {
     while !source.is_ended() {
-        let frame = camera.frame().and_then(|buffer| buffer.decode_image::<RgbFormat>());
+        let buffer = camera.frame();
+        // Stamped on arrival, before the MJPEG decode (milliseconds that are not capture time).
         let captured_ns = now_ns();
+        let frame = buffer.and_then(|buffer| buffer.decode_image::<RgbFormat>());
         match frame {
             Ok(rgb) => {
                 let (width, height) = (rgb.width() & !1, rgb.height() & !1);
