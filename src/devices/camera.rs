@@ -9,6 +9,7 @@ use nokhwa::pixel_format::RgbFormat;
 use nokhwa::utils::{ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType};
 use nokhwa::Camera;
 
+use super::pacing::ArrivalGrid;
 use crate::error::RecorderError;
 use crate::media::{now_ns, packed_to_i420, MediaStreamTrack, PackedLayout, TrackKind, TrackSource, VideoFrame};
 
@@ -84,8 +85,9 @@ pub(super) fn open(spec: CameraSpec) -> Result<MediaStreamTrack, RecorderError> 
                 Camera::new(CameraIndex::Index(spec.index), format).and_then(|mut c| c.open_stream().map(|()| c));
             match camera {
                 Ok(camera) => {
-                    let _told = ready_tx.send(Ok(camera.camera_format().frame_rate()));
-                    run(camera, &thread_source);
+                    let fps = camera.camera_format().frame_rate();
+                    let _told = ready_tx.send(Ok(fps));
+                    run(camera, fps, &thread_source);
                 }
                 Err(e) => {
                     let _told = ready_tx.send(Err(e.to_string()));
@@ -102,12 +104,14 @@ pub(super) fn open(spec: CameraSpec) -> Result<MediaStreamTrack, RecorderError> 
     Ok(MediaStreamTrack::new(TrackKind::Video, name, id, 0, Some(frame_rate), source, thread))
 }
 
-/// Frames as the camera delivers them (it paces itself), stamped when they arrive.
-fn run(mut camera: Camera, source: &TrackSource) {
+/// Frames as the camera delivers them (it paces itself), stamped when they arrive, on the
+/// camera's frame grid (see [`ArrivalGrid`]).
+fn run(mut camera: Camera, fps: u32, source: &TrackSource) {
+    let mut grid = ArrivalGrid::new(fps);
     while !source.is_ended() {
         let buffer = camera.frame();
         // Stamped on arrival, before the MJPEG decode (milliseconds that are not capture time).
-        let captured_ns = now_ns();
+        let captured_ns = grid.stamp(now_ns());
         let frame = buffer.and_then(|buffer| buffer.decode_image::<RgbFormat>());
         match frame {
             Ok(rgb) => {
