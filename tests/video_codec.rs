@@ -198,6 +198,34 @@ fn the_webm_muxer_interleaves_video_and_opus_into_a_stream_players_decode() {
     assert_eq!(cues.matches("Cue track: 2").count(), 3, "cues point at the video track: {cues}");
 }
 
+/// A stream of the test pattern encoded with `codec` and written as a 30 fps WebM video track,
+/// frame `n` shown at `times_ms[n]`: what the recorder's video path and muxer make of frames
+/// at those times.
+fn pattern_stream(codec: VpxCodec, spec: &PatternSpec, times_ms: &[u64]) -> Vec<u8> {
+    use mediarecorder::container::webm::{VideoTrack, WebmMuxer};
+    use mediarecorder::container::Muxer;
+
+    let (w, h) = (spec.width, spec.height);
+    let config = VpxConfig { codec, width: w, height: h, fps: 30, bits_per_second: 500_000, threads: 2 };
+    let mut encoder = VpxEncoder::new(config).unwrap();
+    let track =
+        VideoTrack { codec_id: codec.webm_codec_id(), codec_private: None, width: w, height: h, frame_rate: 30 };
+    let mut mux = WebmMuxer::with_tracks(None, Some(track)).unwrap();
+    for (n, &ms) in times_ms.iter().enumerate() {
+        let mut data = vec![0u8; VideoFrame::i420_len(w, h)];
+        render_pattern(spec, n as u32, ms as u32, &mut data);
+        let frame = VideoFrame { pts_ns: 0, width: w, height: h, data: data.into() };
+        // Shown until the next frame (the last one for as long as the one before it).
+        let next = times_ms.get(n + 1).map_or(ms + (ms - times_ms[n.saturating_sub(1)]), |&t| t);
+        let duration = u32::try_from(next - ms).unwrap().max(1);
+        for p in encoder.encode(&frame, ms as i64, duration, n == 0).unwrap() {
+            mux.write_video(&p.data, p.pts_ms as u64, p.keyframe).unwrap();
+        }
+    }
+    mux.finish(0).unwrap();
+    mux.take_bytes()
+}
+
 /// A source that starts slow and then runs at its full rate (a camera's auto-exposure at first
 /// light; a machine busy at the start): without the track's DefaultDuration, ffprobe finds no
 /// rate (it reports the time base, 1000/1) and ffmpeg falls back to an average of the first
@@ -205,37 +233,11 @@ fn the_webm_muxer_interleaves_video_and_opus_into_a_stream_players_decode() {
 /// one tick ('non monotonically increasing dts', seen once in CI). With it, the rate is known.
 #[test]
 fn a_slow_start_does_not_mislead_a_player_about_the_frame_rate() {
-    use mediarecorder::container::webm::{VideoTrack, WebmMuxer};
-    use mediarecorder::container::Muxer;
-
     let dir = tempfile::tempdir().unwrap();
     let spec = PatternSpec::parse("test:pattern?w=320&h=240&fps=30").unwrap().unwrap();
-    let (w, h) = (spec.width, spec.height);
-    let config = VpxConfig { codec: VpxCodec::Vp8, width: w, height: h, fps: 30, bits_per_second: 500_000, threads: 2 };
-    let mut encoder = VpxEncoder::new(config).unwrap();
-    let track = VideoTrack {
-        codec_id: VpxCodec::Vp8.webm_codec_id(),
-        codec_private: None,
-        width: w,
-        height: h,
-        frame_rate: 30,
-    };
-    let mut mux = WebmMuxer::with_tracks(None, Some(track)).unwrap();
     // Ten frames at 22.5 fps, then 140 at 30 fps.
-    let mut last_ms = None;
-    for n in 0..150u32 {
-        let ms = if n < 10 { n * 400 / 9 } else { 400 + (n - 9) * 1000 / 30 };
-        let mut data = vec![0u8; VideoFrame::i420_len(w, h)];
-        render_pattern(&spec, n, ms, &mut data);
-        let frame = VideoFrame { pts_ns: 0, width: w, height: h, data: data.into() };
-        let duration = last_ms.map_or(44, |l| ms - l);
-        for p in encoder.encode(&frame, i64::from(ms), duration, n == 0).unwrap() {
-            mux.write_video(&p.data, p.pts_ms as u64, p.keyframe).unwrap();
-        }
-        last_ms = Some(ms);
-    }
-    mux.finish(0).unwrap();
-    let streamed = mux.take_bytes();
+    let times: Vec<u64> = (0..150).map(|n| if n < 10 { n * 400 / 9 } else { 400 + (n - 9) * 1000 / 30 }).collect();
+    let streamed = pattern_stream(VpxCodec::Vp8, &spec, &times);
     let mut finished = Vec::new();
     mediarecorder::container::webm::finalize(
         || Ok(std::io::Cursor::new(&streamed)),
@@ -262,42 +264,19 @@ fn a_slow_start_does_not_mislead_a_player_about_the_frame_rate() {
 /// increasing dts', seen now and then in CI). `video_block_ms` keeps each in its own slot.
 #[test]
 fn frames_past_the_half_of_their_slot_each_keep_a_slot() {
-    use mediarecorder::container::webm::{video_block_ms, VideoTrack, WebmMuxer};
-    use mediarecorder::container::Muxer;
+    use mediarecorder::container::webm::video_block_ms;
 
     let dir = tempfile::tempdir().unwrap();
     let spec = PatternSpec::parse("test:pattern?w=160&h=120&fps=30").unwrap().unwrap();
-    let (w, h) = (spec.width, spec.height);
     // Truncation failed from 16.7 to 17.3 ms past the grid here (checked with ffmpeg).
     for phase_us in [16_000u64, 16_500, 16_700, 16_900, 17_100, 17_300, 17_500] {
-        let config =
-            VpxConfig { codec: VpxCodec::Vp9, width: w, height: h, fps: 30, bits_per_second: 300_000, threads: 1 };
-        let mut encoder = VpxEncoder::new(config).unwrap();
-        let track = VideoTrack {
-            codec_id: VpxCodec::Vp9.webm_codec_id(),
-            codec_private: None,
-            width: w,
-            height: h,
-            frame_rate: 30,
-        };
-        let mut mux = WebmMuxer::with_tracks(None, Some(track)).unwrap();
-        let mut last_ms = None;
         // The picture on show at the start, at 0, then the source's frames on its grid.
-        for n in 0..60u64 {
-            let ns = if n == 0 { 0 } else { phase_us * 1000 + (n - 1) * 1_000_000_000 / 30 };
-            let ms = video_block_ms(ns, 30);
-            let mut data = vec![0u8; VideoFrame::i420_len(w, h)];
-            render_pattern(&spec, n as u32, ms as u32, &mut data);
-            let frame = VideoFrame { pts_ns: 0, width: w, height: h, data: data.into() };
-            let duration = last_ms.map_or(33, |l| u32::try_from(ms - l).unwrap());
-            for p in encoder.encode(&frame, ms as i64, duration, n == 0).unwrap() {
-                mux.write_video(&p.data, p.pts_ms as u64, p.keyframe).unwrap();
-            }
-            last_ms = Some(ms);
-        }
-        mux.finish(0).unwrap();
+        let times: Vec<u64> = (0..60u64)
+            .map(|n| if n == 0 { 0 } else { phase_us * 1000 + (n - 1) * 1_000_000_000 / 30 })
+            .map(|ns| video_block_ms(ns, 30))
+            .collect();
         let file = dir.path().join(format!("phase-{phase_us}.webm"));
-        std::fs::write(&file, mux.take_bytes()).unwrap();
+        std::fs::write(&file, pattern_stream(VpxCodec::Vp9, &spec, &times)).unwrap();
         assert_eq!(ffmpeg_errors(&file), "", "frames {phase_us} µs past the grid");
     }
 }

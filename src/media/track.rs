@@ -181,10 +181,7 @@ impl MissedFrames {
 
     /// Takes the capture times of the frames missed before `pts_ns`; later ones stay.
     pub fn take_before(&self, pts_ns: u64) -> Vec<u64> {
-        let mut missed = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let (before, after): (Vec<u64>, Vec<u64>) = missed.iter().partition(|&&t| t < pts_ns);
-        *missed = after;
-        before
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).extract_if(.., |t| *t < pts_ns).collect()
     }
 }
 

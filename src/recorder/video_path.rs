@@ -239,7 +239,6 @@ impl VideoPath {
                     tx,
                     key_every_ms: key_every_ms.max(1),
                     next_key_ms: 0,
-                    frame_ms: 1000 / frame_rate,
                     frame_rate,
                     dropped: 0,
                     last_pts_ms: None,
@@ -331,9 +330,8 @@ struct Encoding {
     tx: Sender<VideoOut>,
     key_every_ms: u64,
     next_key_ms: u64,
-    /// A frame's length at the source's rate: the first frame's, before there is a previous one.
-    frame_ms: u32,
-    /// The source's frame rate (written as the track's default duration).
+    /// The source's frame rate (written as the track's default duration); a frame's length at
+    /// it is the first frame's, before there is a previous one.
     frame_rate: u32,
     /// Frames dropped within the recording so far (see [`VideoCounters::dropped`]).
     dropped: u64,
@@ -407,7 +405,8 @@ impl Encoding {
         if keyframe {
             self.next_key_ms = (pts_ms / self.key_every_ms + 1) * self.key_every_ms;
         }
-        let duration = self.last_pts_ms.map_or(self.frame_ms, |last| u32::try_from(pts_ms - last).unwrap_or(u32::MAX));
+        let duration =
+            self.last_pts_ms.map_or(1000 / self.frame_rate, |last| u32::try_from(pts_ms - last).unwrap_or(u32::MAX));
         let pts = i64::try_from(pts_ms).unwrap_or(i64::MAX);
         for p in self.encoder.encode(frame, pts, duration, keyframe)? {
             self.send(p.data, p.pts_ms, p.keyframe, frame.pts_ns);
