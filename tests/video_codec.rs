@@ -10,6 +10,7 @@ use std::process::Command;
 
 use common::{chromium_duration, ffmpeg_errors, probe};
 
+use mediarecorder::codec::opus::OpusEncoder;
 use mediarecorder::codec::vpx::{VpxCodec, VpxConfig, VpxEncoder};
 use mediarecorder::devices::{read_code, render_pattern, PatternSpec};
 use mediarecorder::media::VideoFrame;
@@ -200,8 +201,8 @@ fn the_webm_muxer_interleaves_video_and_opus_into_a_stream_players_decode() {
 
 /// A stream of the test pattern encoded with `codec` and written as a 30 fps WebM video track,
 /// frame `n` shown at `times_ms[n]`: what the recorder's video path and muxer make of frames
-/// at those times.
-fn pattern_stream(codec: VpxCodec, spec: &PatternSpec, times_ms: &[u64]) -> Vec<u8> {
+/// at those times. With `opus`, an Opus track too, with one packet of silence at 0.
+fn pattern_stream(codec: VpxCodec, spec: &PatternSpec, times_ms: &[u64], opus: Option<&mut OpusEncoder>) -> Vec<u8> {
     use mediarecorder::container::webm::{VideoTrack, WebmMuxer};
     use mediarecorder::container::Muxer;
 
@@ -210,7 +211,10 @@ fn pattern_stream(codec: VpxCodec, spec: &PatternSpec, times_ms: &[u64]) -> Vec<
     let mut encoder = VpxEncoder::new(config).unwrap();
     let track =
         VideoTrack { codec_id: codec.webm_codec_id(), codec_private: None, width: w, height: h, frame_rate: 30 };
-    let mut mux = WebmMuxer::with_tracks(None, Some(track)).unwrap();
+    let mut mux = WebmMuxer::with_tracks(opus.as_ref().map(|o| (o.channels(), o.pre_skip())), Some(track)).unwrap();
+    if let Some(opus) = opus {
+        mux.write_audio(opus.encode(&[0.0; 960]).unwrap(), 0, 960).unwrap();
+    }
     for (n, &ms) in times_ms.iter().enumerate() {
         let mut data = vec![0u8; VideoFrame::i420_len(w, h)];
         render_pattern(spec, n as u32, ms as u32, &mut data);
@@ -237,7 +241,7 @@ fn a_slow_start_does_not_mislead_a_player_about_the_frame_rate() {
     let spec = PatternSpec::parse("test:pattern?w=320&h=240&fps=30").unwrap().unwrap();
     // Ten frames at 22.5 fps, then 140 at 30 fps.
     let times: Vec<u64> = (0..150).map(|n| if n < 10 { n * 400 / 9 } else { 400 + (n - 9) * 1000 / 30 }).collect();
-    let streamed = pattern_stream(VpxCodec::Vp8, &spec, &times);
+    let streamed = pattern_stream(VpxCodec::Vp8, &spec, &times, None);
     let mut finished = Vec::new();
     mediarecorder::container::webm::finalize(
         || Ok(std::io::Cursor::new(&streamed)),
@@ -261,22 +265,28 @@ fn a_slow_start_does_not_mislead_a_player_about_the_frame_rate() {
 /// A steady source whose frames lie just past the half of their 30 fps slots (it depends on
 /// when recording started): whole-millisecond block times truncated from those put frames on
 /// both sides of the half, two in one slot for ffmpeg's constant-rate clock ('non monotonically
-/// increasing dts', seen now and then in CI). `video_block_ms` keeps each in its own slot.
+/// increasing dts', seen now and then in CI). `video_block_ms` keeps each in its own slot, also
+/// when an Opus track moves the file's timeline 7 ms ahead of the video's time 0.
 #[test]
 fn frames_past_the_half_of_their_slot_each_keep_a_slot() {
-    use mediarecorder::container::webm::video_block_ms;
+    use mediarecorder::container::webm::{timeline_lead_ms, video_block_ms};
 
     let dir = tempfile::tempdir().unwrap();
     let spec = PatternSpec::parse("test:pattern?w=160&h=120&fps=30").unwrap().unwrap();
-    // Truncation failed from 16.7 to 17.3 ms past the grid here (checked with ffmpeg).
-    for phase_us in [16_000u64, 16_500, 16_700, 16_900, 17_100, 17_300, 17_500] {
-        // The picture on show at the start, at 0, then the source's frames on its grid.
-        let times: Vec<u64> = (0..60u64)
-            .map(|n| if n == 0 { 0 } else { phase_us * 1000 + (n - 1) * 1_000_000_000 / 30 })
-            .map(|ns| video_block_ms(ns, 30))
-            .collect();
-        let file = dir.path().join(format!("phase-{phase_us}.webm"));
-        std::fs::write(&file, pattern_stream(VpxCodec::Vp9, &spec, &times)).unwrap();
-        assert_eq!(ffmpeg_errors(&file), "", "frames {phase_us} µs past the grid");
+    for with_opus in [false, true] {
+        let mut opus = with_opus.then(|| OpusEncoder::new(1, 32_000, true).unwrap());
+        let lead_ms = timeline_lead_ms(opus.as_ref().map(OpusEncoder::pre_skip));
+        // Truncation failed from 16.7 to 17.3 ms past the grid here without audio (checked
+        // with ffmpeg), 7 ms earlier with it.
+        for phase_us in [16_000u64, 16_500, 16_700, 16_900, 17_100, 17_300, 17_500].map(|p| p - lead_ms * 1000) {
+            // The picture on show at the start, at 0, then the source's frames on its grid.
+            let times: Vec<u64> = (0..60u64)
+                .map(|n| if n == 0 { 0 } else { phase_us * 1000 + (n - 1) * 1_000_000_000 / 30 })
+                .map(|ns| video_block_ms(ns, 30, lead_ms))
+                .collect();
+            let file = dir.path().join(format!("phase-{phase_us}-{with_opus}.webm"));
+            std::fs::write(&file, pattern_stream(VpxCodec::Vp9, &spec, &times, opus.as_mut())).unwrap();
+            assert_eq!(ffmpeg_errors(&file), "", "frames {phase_us} µs past the grid, Opus: {with_opus}");
+        }
     }
 }

@@ -23,7 +23,8 @@ use self::audio_path::AudioPath;
 use self::media_path::MediaPath;
 use self::video_path::{Timeline, VideoPath};
 use self::worker::{Command, Shared, WorkerConfig};
-use crate::container::{new_av_muxer, webm::VideoTrack};
+use crate::container::new_av_muxer;
+use crate::container::webm::{timeline_lead_ms, VideoTrack};
 use crate::error::RecorderError;
 use crate::media::{now_ns, MediaStream, MediaStreamTrackState, TrackKind};
 use crate::mime::Format;
@@ -167,7 +168,8 @@ impl MediaRecorder {
         };
         let video = match (&video_track, format.video) {
             (Some(track), Some(codec)) => {
-                Some(VideoPath::start(track, codec, self.video_bps, Arc::clone(&timeline), chunk_ms as u64)?)
+                let lead_ms = timeline_lead_ms(audio.as_ref().map(AudioPath::pre_skip));
+                Some(VideoPath::start(track, codec, self.video_bps, Arc::clone(&timeline), chunk_ms as u64, lead_ms)?)
             }
             _ => None,
         };

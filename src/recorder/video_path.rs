@@ -209,6 +209,7 @@ impl VideoPath {
         bits_per_second: u32,
         timeline: Arc<Timeline>,
         key_every_ms: u64,
+        lead_ms: u64,
     ) -> Result<VideoPath, RecorderError> {
         let no_picture =
             || RecorderError::NotSupported(format!("the video track \"{}\" shows no picture", track.label()));
@@ -240,6 +241,7 @@ impl VideoPath {
                     key_every_ms: key_every_ms.max(1),
                     next_key_ms: 0,
                     frame_rate,
+                    lead_ms,
                     dropped: 0,
                     last_pts_ms: None,
                     last_capture_ns: 0,
@@ -333,6 +335,8 @@ struct Encoding {
     /// The source's frame rate (written as the track's default duration); a frame's length at
     /// it is the first frame's, before there is a previous one.
     frame_rate: u32,
+    /// How long the file's timeline starts before media time 0 (see `timeline_lead_ms`).
+    lead_ms: u64,
     /// Frames dropped within the recording so far (see [`VideoCounters::dropped`]).
     dropped: u64,
     last_pts_ms: Option<u64>,
@@ -369,7 +373,7 @@ impl Encoding {
                 continue;
             }
             let Some(media_ns) = self.timeline.media_ns(frame.pts_ns) else { continue };
-            let pts_ms = video_block_ms(media_ns, self.frame_rate);
+            let pts_ms = video_block_ms(media_ns, self.frame_rate, self.lead_ms);
             if self.last_pts_ms.is_some_and(|last| pts_ms <= last) {
                 // Two frames within one millisecond (the picture on show at the start and the
                 // first one captured after it): block timestamps cannot tell them apart, so the

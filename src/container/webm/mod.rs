@@ -54,15 +54,25 @@ pub struct WebmMuxer {
     video_track: Option<u8>,
 }
 
+/// How long before media time 0 a player's timeline of the file starts: an Opus track's codec
+/// delay (its pre-skip), which ffmpeg takes off the audio's times, rounded to the millisecond
+/// (312 samples: 7 ms, a start time of -0.007 s); 0 without audio.
+pub fn timeline_lead_ms(opus_pre_skip: Option<u16>) -> u64 {
+    opus_pre_skip.map_or(0, |samples| (u64::from(samples) * 1000 + 24_000) / 48_000)
+}
+
 /// A video frame's block time (whole ms, the timestamp scale) for its media time: the
 /// millisecond it falls in, or the next one when it lies in the later half of its slot at the
-/// nominal `frame_rate`. A tool that retimes to that rate (ffmpeg does, from the track's default
-/// duration) rounds each frame to the nearest slot; plain truncation put frames just past a
-/// half-slot on either side of it (a 30 fps source 16.4 ms past the grid: 50 ms → slot 2,
-/// 83 ms → slot 2), two frames in one slot, which ffmpeg reports as non-monotonic timestamps.
-/// Rounded towards their own side of the half, the frames of a steady source each keep a slot.
-pub fn video_block_ms(media_ns: u64, frame_rate: u32) -> u64 {
-    let later_half = u128::from(media_ns) * u128::from(frame_rate) % 1_000_000_000 >= 500_000_000;
+/// nominal `frame_rate`, slots counted from the start of the file's timeline (`lead_ms` before
+/// media time 0, see [`timeline_lead_ms`]). A tool that retimes to that rate (ffmpeg does, from
+/// the track's default duration) rounds each frame to the nearest slot; plain truncation put
+/// frames just past a half-slot on either side of it (a 30 fps source 16.4 ms past the grid:
+/// 50 ms → slot 2, 83 ms → slot 2), two frames in one slot, which ffmpeg reports as
+/// non-monotonic timestamps. Rounded towards their own side of the half, the frames of a
+/// steady source each keep a slot.
+pub fn video_block_ms(media_ns: u64, frame_rate: u32, lead_ms: u64) -> u64 {
+    let on_timeline_ns = media_ns + lead_ms * 1_000_000;
+    let later_half = u128::from(on_timeline_ns) * u128::from(frame_rate) % 1_000_000_000 >= 500_000_000;
     if later_half {
         media_ns.div_ceil(1_000_000)
     } else {
@@ -262,23 +272,32 @@ impl Muxer for WebmMuxer {
 mod tests {
     use super::*;
 
-    /// The slot ffmpeg puts a block time in at `fps` (rounding halves up, as it does).
-    fn ffmpeg_slot(ms: u64, fps: u32) -> u64 {
-        (ms * u64::from(fps) * 2 + 1000) / 2000
+    /// The slot ffmpeg puts a block time in at `fps` (rounding halves up, as it does), its
+    /// timeline starting `lead_ms` before the file's time 0.
+    fn ffmpeg_slot(ms: u64, fps: u32, lead_ms: u64) -> u64 {
+        ((ms + lead_ms) * u64::from(fps) * 2 + 1000) / 2000
+    }
+
+    #[test]
+    fn the_timeline_of_a_file_with_opus_starts_at_its_codec_delay() {
+        assert_eq!(timeline_lead_ms(None), 0);
+        assert_eq!(timeline_lead_ms(Some(312)), 7, "6.5 ms, as ffmpeg rounds it");
+        assert_eq!(timeline_lead_ms(Some(120)), 3);
     }
 
     #[test]
     fn each_frame_of_a_steady_source_gets_its_own_slot_whatever_its_phase() {
-        for fps in [10, 15, 24, 25, 30, 50, 60] {
+        for (fps, lead_ms) in [10, 15, 24, 25, 30, 50, 60].into_iter().flat_map(|f| [(f, 0), (f, 7)]) {
             let period_ns = 1_000_000_000 / u64::from(fps);
             // Every phase against the recording's start, 10 µs apart.
             for phase_ns in (0..period_ns).step_by(10_000) {
                 let slots: Vec<u64> = (0..300)
-                    .map(|k| ffmpeg_slot(video_block_ms(phase_ns + k * 1_000_000_000 / u64::from(fps), fps), fps))
+                    .map(|k| phase_ns + k * 1_000_000_000 / u64::from(fps))
+                    .map(|ns| ffmpeg_slot(video_block_ms(ns, fps, lead_ms), fps, lead_ms))
                     .collect();
                 assert!(
                     slots.windows(2).all(|s| s[0] < s[1]),
-                    "{fps} fps, frames {} µs past the grid: slots {slots:?}",
+                    "{fps} fps, frames {} µs past the grid, timeline {lead_ms} ms ahead: slots {slots:?}",
                     phase_ns / 1000
                 );
             }
@@ -288,7 +307,7 @@ mod tests {
     #[test]
     fn a_block_time_is_within_a_millisecond_of_the_frame() {
         for ns in (0..200_000_000u64).step_by(77_777) {
-            let ms = video_block_ms(ns, 30);
+            let ms = video_block_ms(ns, 30, 7);
             assert!(ms * 1_000_000 + 1_000_000 > ns && ms * 1_000_000 < ns + 1_000_000, "{ns} ns → {ms} ms");
         }
     }
