@@ -10,11 +10,13 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{never, select, Receiver, Sender, TrySendError};
 
+use super::mailbox::Mailbox;
 use super::meter::Meter;
 use super::playback::Player;
 use super::recordings::{self, Recording};
+use super::redraw::{Governor, IdleMeter, Redraw};
 use super::save::{self, DialogOutcome, SaveDone};
-use super::state::{Command, DeviceEntry, RecordingStatus, Settings, Update};
+use super::state::{Command, DeviceEntry, MeterReading, RecordingStatus, Settings, Update};
 use super::thumbnail;
 use crate::devices::{DEFAULT_ID, TEST_TONE_ID};
 use crate::media::{AudioBuffer, VideoFrame};
@@ -28,16 +30,10 @@ use crate::{
 /// Commands queued from the window. Full means the controller is stuck for seconds: the window
 /// says so instead of blocking (see [`Controller::send`]).
 const COMMAND_QUEUE: usize = 64;
-/// Updates queued for the window. Meter and progress readings are dropped when full (the next
-/// one supersedes them); every other update waits for room.
-const UPDATE_QUEUE: usize = 512;
 /// How often the device list is re-read while idle, for hot-plug.
 const DEVICE_POLL: Duration = Duration::from_secs(2);
-/// How often the timer and save progress are refreshed.
-const PROGRESS_TICK: Duration = Duration::from_millis(100);
-/// The video preview's frame interval: 15 fps is a live picture; converting every frame of a
-/// 30 fps source would spend the controller's time for nothing.
-const PREVIEW_FRAME_INTERVAL: Duration = Duration::from_millis(66);
+/// How often the window's level is chosen anew from the machine's idle CPU.
+const GOVERNOR_TICK: Duration = Duration::from_secs(1);
 /// How long quitting waits for a recording to finish its last chunk.
 const STOP_GRACE: Duration = Duration::from_secs(5);
 
@@ -69,23 +65,24 @@ impl Default for ControllerConfig {
 /// recording in progress) and joins it.
 pub struct Controller {
     commands: Option<Sender<Command>>,
-    updates: Receiver<Update>,
+    mailbox: Arc<Mailbox>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Controller {
-    /// Starts the controller thread; `wake` is called whenever an update is queued.
+    /// Starts the controller thread; it asks `redraw` for a frame whenever it has news, and
+    /// publishes live values (level, picture, timer) at `redraw`'s rate.
     ///
     /// # Errors
     /// When the thread cannot be started.
-    pub fn spawn(config: ControllerConfig, wake: impl Fn() + Send + Sync + 'static) -> std::io::Result<Controller> {
+    pub fn spawn(config: ControllerConfig, redraw: Arc<Redraw>) -> std::io::Result<Controller> {
         let (commands_tx, commands_rx) = crossbeam_channel::bounded(COMMAND_QUEUE);
-        let (updates_tx, updates_rx) = crossbeam_channel::bounded(UPDATE_QUEUE);
-        let out = Outbox { tx: updates_tx, wake: Arc::new(wake) };
+        let mailbox = Arc::new(Mailbox::default());
+        let out = Outbox { mailbox: Arc::clone(&mailbox), redraw };
         let thread = std::thread::Builder::new()
             .name("app-controller".into())
             .spawn(move || Engine::new(config, out).run(commands_rx))?;
-        Ok(Controller { commands: Some(commands_tx), updates: updates_rx, thread: Some(thread) })
+        Ok(Controller { commands: Some(commands_tx), mailbox, thread: Some(thread) })
     }
 
     /// Queues a command.
@@ -101,9 +98,9 @@ impl Controller {
         })
     }
 
-    /// Every update queued since the last call.
-    pub fn drain(&self) -> impl Iterator<Item = Update> + '_ {
-        self.updates.try_iter()
+    /// Every update waiting since the last call (the latest of each value, every message).
+    pub fn drain(&self) -> impl Iterator<Item = Update> {
+        self.mailbox.take().into_iter()
     }
 }
 
@@ -119,26 +116,24 @@ impl Drop for Controller {
     }
 }
 
-/// The update queue and the window's waker.
+/// The window's mailbox and its rendering budget.
 #[derive(Clone)]
 struct Outbox {
-    tx: Sender<Update>,
-    wake: Arc<dyn Fn() + Send + Sync>,
+    mailbox: Arc<Mailbox>,
+    redraw: Arc<Redraw>,
 }
 
 impl Outbox {
-    /// Queues an update that must arrive (waits for room; the window drains every frame).
+    /// Leaves an update for the window and asks for a frame (never waits: see [`Mailbox`]).
     fn send(&self, update: Update) {
-        if self.tx.send(update).is_ok() {
-            (self.wake)();
-        }
+        self.mailbox.post(update);
+        self.redraw.request();
     }
 
-    /// Queues a reading that the next one supersedes: dropped when the window is behind.
-    fn offer(&self, update: Update) {
-        if self.tx.try_send(update).is_ok() {
-            (self.wake)();
-        }
+    /// A waker for helper threads: a frame, to show what they left with the controller.
+    fn waker(&self) -> impl Fn() + Send + 'static {
+        let redraw = Arc::clone(&self.redraw);
+        move || redraw.request()
     }
 }
 
@@ -165,8 +160,21 @@ struct VideoPreview {
     device_id: String,
     track: MediaStreamTrack,
     frames: Receiver<VideoFrame>,
-    last_sent: Option<Instant>,
+    /// The newest frame not yet shown: only it is scaled, when live values are published.
+    newest: Option<VideoFrame>,
     sent: u64,
+}
+
+/// The window's live values and when they are published next: together, at the rendering
+/// budget's rate, so the window draws one frame for all of them.
+struct Live {
+    next: Instant,
+    meter: Option<MeterReading>,
+    governor: Governor,
+    idle: IdleMeter,
+    next_governor: Instant,
+    /// The recording's dropped video frames at the last governor tick.
+    dropped: u64,
 }
 
 /// The recording in progress.
@@ -194,7 +202,7 @@ struct Engine {
     saves: HashMap<String, JoinHandle<()>>,
     player: Option<(String, Player)>,
     last_device_poll: Instant,
-    last_progress: Instant,
+    live: Live,
 }
 
 impl Engine {
@@ -218,7 +226,14 @@ impl Engine {
             saves: HashMap::new(),
             player: None,
             last_device_poll: Instant::now(),
-            last_progress: Instant::now(),
+            live: Live {
+                next: Instant::now(),
+                meter: None,
+                governor: Governor::default(),
+                idle: IdleMeter::default(),
+                next_governor: Instant::now(),
+                dropped: 0,
+            },
         }
     }
 
@@ -247,7 +262,7 @@ impl Engine {
                     Err(_) => self.preview_ended(),
                 },
                 recv(frames) -> frame => match frame {
-                    Ok(frame) => self.preview_frame(&frame),
+                    Ok(frame) => self.preview_frame(frame),
                     Err(_) => self.video_ended(),
                 },
                 recv(events) -> event => match event {
@@ -255,7 +270,7 @@ impl Engine {
                     Err(_) => self.active = None,
                 },
                 recv(internal) -> msg => if let Ok(msg) = msg { self.internal(msg) },
-                default(PROGRESS_TICK) => {}
+                default(self.live.next.saturating_duration_since(Instant::now())) => {}
             }
             self.tick();
         }
@@ -342,6 +357,7 @@ impl Engine {
         match started {
             Ok(recorder) => {
                 let events = recorder.events();
+                self.live.dropped = 0;
                 self.active = Some(Active { recorder, events, id: None, error: None });
                 self.send_state();
             }
@@ -408,7 +424,7 @@ impl Engine {
             Err(reason) => self.out.send(Update::AskSavePath { id: id.to_owned(), suggested, reason }),
             Ok(()) => {
                 let tx = self.internal_tx.clone();
-                let wake = self.out.wake.clone();
+                let wake = self.out.waker();
                 let spawned = save::spawn_dialog(id.to_owned(), dir, file_name, r.entry.extension.clone(), move |o| {
                     if tx.send(Internal::Dialog(o)).is_ok() {
                         wake();
@@ -435,7 +451,7 @@ impl Engine {
         r.entry.status = RecordingStatus::Saving(0.0);
         let progress_tx = self.internal_tx.clone();
         let done_tx = self.internal_tx.clone();
-        let wake = self.out.wake.clone();
+        let wake = self.out.waker();
         let job_id = id.to_owned();
         let spawned = save::spawn_save(
             id.to_owned(),
@@ -474,7 +490,7 @@ impl Engine {
         };
         self.player = None;
         let tx = self.internal_tx.clone();
-        let wake = self.out.wake.clone();
+        let wake = self.out.waker();
         let ended_id = id.to_owned();
         match Player::start(&source, move |error| {
             if tx.send(Internal::PlaybackEnded { id: ended_id, error }).is_ok() {
@@ -534,8 +550,7 @@ impl Engine {
             match crate::devices::open_video(id) {
                 Ok(track) => {
                     let frames = track.subscribe_video();
-                    self.video =
-                        Some(VideoPreview { device_id: id.to_owned(), track, frames, last_sent: None, sent: 0 });
+                    self.video = Some(VideoPreview { device_id: id.to_owned(), track, frames, newest: None, sent: 0 });
                 }
                 Err(e) => self.error(&t!("video-cannot-open", source = self.video_label(id), reason = e.to_string())),
             }
@@ -548,15 +563,12 @@ impl Engine {
         self.video_devices.iter().find(|d| d.id == id).map_or_else(|| id.to_owned(), |d| d.label.clone())
     }
 
-    /// Scales the frame for the window, at most [`PREVIEW_FRAME_INTERVAL`] apart.
-    fn preview_frame(&mut self, frame: &VideoFrame) {
-        let Some(video) = &mut self.video else { return };
-        if video.last_sent.is_some_and(|t| t.elapsed() < PREVIEW_FRAME_INTERVAL) {
-            return;
+    /// Keeps the frame for the next publishing of live values (a cheap clone: the pixels are
+    /// shared).
+    fn preview_frame(&mut self, frame: VideoFrame) {
+        if let Some(video) = &mut self.video {
+            video.newest = Some(frame);
         }
-        video.last_sent = Some(Instant::now());
-        video.sent += 1;
-        self.out.offer(Update::VideoPreview(Some(thumbnail::thumbnail(frame, thumbnail::MAX_SIZE, video.sent))));
     }
 
     /// The video source went away (camera unplugged, display closed). While recording, the
@@ -645,8 +657,13 @@ impl Engine {
 
     fn meter(&mut self, buffer: &AudioBuffer) {
         let Some(preview) = &mut self.preview else { return };
-        if let Some(reading) = preview.meter.push(buffer) {
-            self.out.offer(Update::Meter(reading));
+        if let Some(mut reading) = preview.meter.push(buffer) {
+            if let Some(unshown) = self.live.meter.take() {
+                // A peak between two of the window's frames is still shown.
+                reading.peak_dbfs = reading.peak_dbfs.max(unshown.peak_dbfs);
+                reading.clipping |= unshown.clipping;
+            }
+            self.live.meter = Some(reading);
         }
     }
 
@@ -822,12 +839,18 @@ impl Engine {
     // ---- periodic ------------------------------------------------------------------------
 
     fn tick(&mut self) {
-        if self.last_progress.elapsed() >= PROGRESS_TICK {
-            self.last_progress = Instant::now();
-            if let Some(active) = &self.active {
-                let stats = active.recorder.stats();
-                self.out.offer(Update::Progress { media_ms: stats.media_ms, bytes: stats.bytes });
-            }
+        let now = Instant::now();
+        if now >= self.live.next {
+            // On the budget's grid; after a late tick, a whole interval from now (never two at
+            // once to catch up).
+            let interval = self.out.redraw.interval();
+            let next = self.live.next + interval;
+            self.live.next = if next > now { next } else { now + interval };
+            self.publish_live();
+        }
+        if now >= self.live.next_governor {
+            self.live.next_governor = now + GOVERNOR_TICK;
+            self.govern();
         }
         if self.active.is_none() && self.last_device_poll.elapsed() >= DEVICE_POLL && self.refresh_devices() {
             // The previewed device vanished: move to what is there.
@@ -843,6 +866,47 @@ impl Engine {
                 self.open_preview(&wanted);
             }
         }
+    }
+
+    /// The level, the newest picture (scaled to the budget's preview size) and the timer, in
+    /// one frame's news. Nothing while the window is hidden: no one would see it.
+    fn publish_live(&mut self) {
+        if self.out.redraw.is_hidden() {
+            self.live.meter = None;
+            return;
+        }
+        let mut news = false;
+        if let Some(reading) = self.live.meter.take() {
+            self.out.mailbox.post(Update::Meter(reading));
+            news = true;
+        }
+        if let Some(video) = &mut self.video {
+            if let Some(frame) = video.newest.take() {
+                video.sent += 1;
+                let size = self.out.redraw.level().preview;
+                self.out.mailbox.post(Update::VideoPreview(Some(thumbnail::thumbnail(&frame, size, video.sent))));
+                news = true;
+            }
+        }
+        if let Some(active) = &self.active {
+            let stats = active.recorder.stats();
+            self.out.mailbox.post(Update::Progress { media_ms: stats.media_ms, bytes: stats.bytes });
+            news = true;
+        }
+        if news {
+            self.out.redraw.request();
+        }
+    }
+
+    /// Chooses the window's level for the next second: down when the machine is short of CPU or
+    /// the recording dropped a frame, back up when there is plenty.
+    fn govern(&mut self) {
+        let dropped = self.active.as_ref().map_or(0, |a| a.recorder.stats().dropped_video_frames);
+        let recorder_dropped = dropped > self.live.dropped;
+        self.live.dropped = dropped;
+        let idle = self.live.idle.read();
+        let level = self.live.governor.second(idle, recorder_dropped);
+        self.out.redraw.set_level(level);
     }
 
     fn shut_down(&mut self) {

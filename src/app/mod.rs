@@ -4,19 +4,25 @@
 mod controller;
 pub mod fonts;
 mod frame_log;
+mod mailbox;
 mod meter;
 mod playback;
+mod priority;
 mod recordings;
+pub mod redraw;
 mod save;
 pub mod state;
 mod thumbnail;
 mod ui;
+#[cfg(target_os = "linux")]
+mod visibility;
 
 use std::sync::Arc;
 
 pub use controller::{Controller, ControllerConfig};
+pub use redraw::Redraw;
 pub use state::{AppState, Command, Update};
-pub use ui::main_ui;
+pub use ui::{main_ui, main_ui_on_cleared};
 
 /// The app icon (`assets/icons/256x256.png`, rendered from `assets/mediarecorder.svg`).
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icons/256x256.png");
@@ -25,6 +31,9 @@ const ICON_PNG: &[u8] = include_bytes!("../../assets/icons/256x256.png");
 pub struct RecorderApp {
     state: AppState,
     controller: Controller,
+    redraw: Arc<Redraw>,
+    #[cfg(target_os = "linux")]
+    visibility: Option<visibility::VisibilityWatcher>,
     frame_log: Option<frame_log::FrameLog>,
 }
 
@@ -34,12 +43,44 @@ impl RecorderApp {
     /// # Errors
     /// When the controller thread cannot start.
     pub fn new(ctx: &egui::Context, config: ControllerConfig) -> std::io::Result<RecorderApp> {
+        let redraw = Arc::new(Redraw::default());
+        let controller = Controller::spawn(config, Arc::clone(&redraw))?;
+        Ok(RecorderApp::with_controller(ctx, controller, redraw))
+    }
+
+    /// The window over a controller already running, which asks `redraw` for frames.
+    fn with_controller(ctx: &egui::Context, controller: Controller, redraw: Arc<Redraw>) -> RecorderApp {
+        redraw.attach(ctx);
         // In English: a window that cannot draw Chinese cannot show the Chinese message either.
         let font_problem = fonts::install(ctx, crate::i18n::language()).err();
-        let waker = ctx.clone();
-        let controller = Controller::spawn(config, move || waker.request_repaint())?;
         let state = AppState { error: font_problem, ..AppState::default() };
-        Ok(RecorderApp { state, controller, frame_log: None })
+        RecorderApp {
+            state,
+            controller,
+            redraw,
+            #[cfg(target_os = "linux")]
+            visibility: None,
+            frame_log: None,
+        }
+    }
+
+    /// Stops drawing (and making the live values) while `window` cannot be seen: unmapped,
+    /// minimised or covered (see [`visibility`]). Only X11 windows are watched: a Wayland
+    /// compositor stops asking for frames by itself.
+    #[cfg(target_os = "linux")]
+    fn watch_visibility(&mut self, window: &impl raw_window_handle::HasWindowHandle) {
+        use raw_window_handle::RawWindowHandle;
+        let xid = match window.window_handle().map(|h| h.as_raw()) {
+            Ok(RawWindowHandle::Xlib(h)) => h.window as u32,
+            Ok(RawWindowHandle::Xcb(h)) => h.window.get(),
+            _ => return,
+        };
+        let redraw = Arc::clone(&self.redraw);
+        match visibility::VisibilityWatcher::start(xid, move |hidden| redraw.set_hidden(hidden)) {
+            Ok(watcher) => self.visibility = Some(watcher),
+            // Drawn while hidden, as before: costly, not wrong.
+            Err(e) => eprintln!("mediarecorder: cannot watch whether the window is shown: {e}"),
+        }
     }
 
     /// Records when the first frame was drawn and how long each frame took, written to `path`
@@ -67,21 +108,31 @@ impl eframe::App for RecorderApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
-        if let Some(log) = &mut self.frame_log {
-            log.frame(frame.info().cpu_usage, self.state.recording_state);
+        // A frame may run the UI twice (egui discards a pass whose layout changed): it is one
+        // frame painted.
+        if ui.ctx().current_pass_index() == 0 {
+            self.redraw.frame_started();
+            if let Some(log) = &mut self.frame_log {
+                log.frame(frame.info().cpu_usage, self.state.recording_state);
+            }
         }
         // Ctrl+Q closes the window (the controller then finishes any recording).
         if ui.ctx().input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Q)) {
             ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         }
-        for command in main_ui(ui, &mut self.state) {
+        for command in main_ui_on_cleared(ui, &mut self.state) {
             if let Err(e) = self.controller.send(command) {
                 self.state.error = Some(e);
             }
         }
     }
 
-    fn on_exit(&mut self) {
+    /// The panels' colour: they are drawn unfilled over it (see [`main_ui_on_cleared`]).
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        visuals.panel_fill.to_normalized_gamma_f32()
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         if let Some(log) = self.frame_log.take() {
             if let Err(e) = log.write() {
                 eprintln!("mediarecorder: cannot write the frame log: {e}");
@@ -90,7 +141,11 @@ impl eframe::App for RecorderApp {
     }
 }
 
-/// The window's options: 900×680 (800×600 at least), the app icon, the system's theme.
+/// The window's options: 900×680 (800×600 at least), the app icon, the system's theme, drawn
+/// with OpenGL (glow). Measured here on Mesa's software rasteriser (no GPU), whole process
+/// while recording: wgpu (Vulkan on lavapipe) cost about 80 ms of CPU a frame, glow about 12
+/// (7 with the panels unfilled); on a GPU both are cheap. `MEDIARECORDER_RENDERER=wgpu` picks
+/// wgpu for a machine whose OpenGL is broken.
 pub fn native_options() -> eframe::NativeOptions {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("MediaRecorder")
@@ -101,7 +156,9 @@ pub fn native_options() -> eframe::NativeOptions {
     if let Some(icon) = icon() {
         viewport = viewport.with_icon(Arc::new(icon));
     }
-    eframe::NativeOptions { viewport, ..Default::default() }
+    let renderer =
+        std::env::var("MEDIARECORDER_RENDERER").ok().and_then(|r| r.parse().ok()).unwrap_or(eframe::Renderer::Glow);
+    eframe::NativeOptions { viewport, renderer, ..Default::default() }
 }
 
 fn icon() -> Option<egui::IconData> {
@@ -116,12 +173,21 @@ fn icon() -> Option<egui::IconData> {
 /// # Errors
 /// When no window can be opened (no display, no graphics).
 pub fn run(config: ControllerConfig, frame_log: Option<std::path::PathBuf>) -> eframe::Result {
+    // The controller (and the recorder threads it starts) first, at the priority it was given;
+    // then this thread, and the renderer threads the graphics driver starts from it, give way to
+    // them whenever the machine is short of CPU (see `priority`).
+    let redraw = Arc::new(Redraw::default());
+    let controller =
+        Controller::spawn(config, Arc::clone(&redraw)).map_err(|e| eframe::Error::AppCreation(Box::new(e)))?;
+    priority::give_way_to_recording();
     eframe::run_native(
         "MediaRecorder",
         native_options(),
         Box::new(move |cc| {
-            let app = RecorderApp::new(&cc.egui_ctx, config)
-                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
+            #[allow(unused_mut)] // only Linux watches the window
+            let mut app = RecorderApp::with_controller(&cc.egui_ctx, controller, redraw);
+            #[cfg(target_os = "linux")]
+            app.watch_visibility(cc);
             Ok(Box::new(match frame_log {
                 Some(path) => app.log_frames_to(path),
                 None => app,

@@ -4,9 +4,6 @@
 use super::state::PreviewImage;
 use crate::media::VideoFrame;
 
-/// The preview's largest size; the window shows it at most this big.
-pub const MAX_SIZE: (u32, u32) = (320, 240);
-
 /// `frame` fitted inside `max` (aspect kept, never enlarged), as RGBA (BT.601, limited range:
 /// what our sources and cameras deliver).
 pub fn thumbnail(frame: &VideoFrame, max: (u32, u32), seq: u64) -> PreviewImage {
@@ -17,13 +14,15 @@ pub fn thumbnail(frame: &VideoFrame, max: (u32, u32), seq: u64) -> PreviewImage 
     let (y_plane, u_plane, v_plane) = frame.planes();
     let (sw, sh) = (sw as usize, sh as usize);
     let cw = sw / 2;
+    // The source column of each output column, worked out once per picture, not per pixel.
+    let columns: Vec<usize> = (0..w as usize).map(|ox| (ox * sw / w as usize).min(sw - 1)).collect();
     let mut rgba = Vec::with_capacity(w as usize * h as usize * 4);
     for oy in 0..h as usize {
         let sy = (oy * sh / h as usize).min(sh - 1);
-        for ox in 0..w as usize {
-            let sx = (ox * sw / w as usize).min(sw - 1);
-            let c = (sy / 2) * cw + sx / 2;
-            let [r, g, b] = yuv_to_rgb(y_plane[sy * sw + sx], u_plane[c], v_plane[c]);
+        let (y_row, c_row) = (&y_plane[sy * sw..], (sy / 2) * cw);
+        for &sx in &columns {
+            let c = c_row + sx / 2;
+            let [r, g, b] = yuv_to_rgb(y_row[sx], u_plane[c], v_plane[c]);
             rgba.extend_from_slice(&[r, g, b, 255]);
         }
     }
@@ -42,6 +41,9 @@ fn yuv_to_rgb(y: u8, u: u8, v: u8) -> [u8; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The largest preview the window asks for.
+    const MAX_SIZE: (u32, u32) = crate::app::redraw::LEVELS[0].preview;
 
     fn flat(width: u32, height: u32, yuv: [u8; 3]) -> VideoFrame {
         let luma = (width * height) as usize;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use mediarecorder::{MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent};
 
+pub mod desktop;
 pub mod soak;
 
 /// Collects events until `Stop` (or panics after `timeout`).
@@ -80,6 +81,35 @@ pub fn ffmpeg_errors(path: &Path) -> String {
         .output()
         .expect("ffmpeg must be installed (the test command installs it)");
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// The numbers the test video's frames in `file` carry, in decoding order (`None`: a frame whose
+/// code cannot be read), decoded by ffmpeg one frame at a time (a minute of raw video would fill
+/// gigabytes).
+pub fn frame_numbers(file: &Path) -> Vec<Option<u32>> {
+    use std::io::Read;
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0"])
+        .arg(file)
+        .output()
+        .expect("ffprobe must be installed");
+    let size = String::from_utf8_lossy(&probe.stdout).trim().to_string();
+    let (w, h) = size.split_once(',').map(|(w, h)| (w.parse().unwrap(), h.parse().unwrap())).expect("a video stream");
+    let mut ffmpeg = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(file)
+        .args(["-map", "0:v", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-fps_mode", "passthrough", "-"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("ffmpeg");
+    let mut out = ffmpeg.stdout.take().unwrap();
+    let mut frame = vec![0u8; mediarecorder::media::VideoFrame::i420_len(w, h)];
+    let mut numbers = Vec::new();
+    while out.read_exact(&mut frame).is_ok() {
+        numbers.push(mediarecorder::devices::read_code(&frame, w, h).map(|(n, _ms)| n));
+    }
+    assert!(ffmpeg.wait().unwrap().success(), "ffmpeg could not decode {}", file.display());
+    numbers
 }
 
 /// ffprobe's view of the first audio stream.

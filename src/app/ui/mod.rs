@@ -17,13 +17,27 @@ pub const RED: Color32 = Color32::from_rgb(214, 48, 49);
 /// Paused amber.
 pub const AMBER: Color32 = Color32::from_rgb(230, 145, 20);
 
-/// Draws the whole window into `ui` and returns the user's commands.
+/// Draws the whole window into `ui` and returns the user's commands. Each panel fills its own
+/// background.
 pub fn main_ui(ui: &mut Ui, state: &mut AppState) -> Vec<Command> {
+    window_ui(ui, state, true)
+}
+
+/// [`main_ui`] for a window whose renderer first clears it to the panels' colour (the app's
+/// `clear_color`): the panels are left unfilled. On a software rasteriser that saves a whole
+/// window of blended pixels a frame, about 40 % of a frame's CPU here (Mesa llvmpipe, 900×680).
+pub fn main_ui_on_cleared(ui: &mut Ui, state: &mut AppState) -> Vec<Command> {
+    window_ui(ui, state, false)
+}
+
+fn window_ui(ui: &mut Ui, state: &mut AppState, fill: bool) -> Vec<Command> {
     let mut commands = Vec::new();
     shortcuts(ui, state, &mut commands);
-    egui::Panel::top("header").show(ui, |ui| header_ui(ui, state));
-    egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, state));
-    egui::CentralPanel::default().show(ui, |ui| {
+    let filled = |frame: egui::Frame| if fill { frame } else { frame.fill(Color32::TRANSPARENT) };
+    let bar = filled(egui::Frame::side_top_panel(ui.style()));
+    egui::Panel::top("header").frame(bar).show(ui, |ui| header_ui(ui, state));
+    egui::Panel::bottom("status").frame(bar).show(ui, |ui| status_ui(ui, state));
+    egui::CentralPanel::default().frame(filled(egui::Frame::central_panel(ui.style()))).show(ui, |ui| {
         ui.spacing_mut().item_spacing = egui::vec2(10.0, 10.0);
         dialogs::error_banner(ui, state);
         source::source_ui(ui, state, &mut commands);
