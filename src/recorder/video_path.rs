@@ -292,10 +292,16 @@ fn new_encoder(
     Ok(match codec {
         VideoCodec::Vp8 | VideoCodec::Vp9 => {
             let codec = if codec == VideoCodec::Vp8 { VpxCodec::Vp8 } else { VpxCodec::Vp9 };
+            let threads = codec.threads_for(first.width, first.height, fps, threads);
             let config = VpxConfig { codec, width: first.width, height: first.height, fps, bits_per_second, threads };
             let name = if codec == VpxCodec::Vp8 { "VP8" } else { "VP9" };
-            let description =
-                format!("{name} at {}×{} (libvpx {}, real time)", first.width, first.height, vpx_version());
+            let plural = if threads == 1 { "" } else { "s" };
+            let description = format!(
+                "{name} at {}×{} (libvpx {}, real time, {threads} thread{plural})",
+                first.width,
+                first.height,
+                vpx_version()
+            );
             (Encoder::Vpx(VpxEncoder::new(config)?), codec.webm_codec_id(), None, description)
         }
         VideoCodec::Av1 => {
