@@ -80,7 +80,9 @@ pub struct MediaRecorder {
     bitrate_mode: BitrateMode,
     store_root: Mutex<PathBuf>,
     mime_type: Mutex<String>,
-    shared: Arc<Shared>,
+    /// The current (or last) recording's state, session and counters: each recording has its
+    /// own, so a previous one still finishing never writes over the next one's.
+    current: Mutex<Arc<Shared>>,
     events_tx: Sender<RecorderEvent>,
     events_rx: Receiver<RecorderEvent>,
     running: Mutex<Option<Running>>,
@@ -109,7 +111,7 @@ impl MediaRecorder {
             video_bps,
             bitrate_mode: options.audio_bitrate_mode,
             store_root: Mutex::new(crate::store::default_root()),
-            shared: Arc::new(Shared::default()),
+            current: Mutex::new(Arc::new(Shared::default())),
             events_tx,
             events_rx,
             running: Mutex::new(None),
@@ -134,7 +136,8 @@ impl MediaRecorder {
     /// `InvalidState` unless `Inactive`; `NotSupported` when the stream has no live track or
     /// the MIME type cannot carry its tracks; `Encoding` when the encoder cannot be set up.
     pub fn start(&self, timeslice_ms: Option<u32>) -> Result<(), RecorderError> {
-        let state = lock(&self.shared.state);
+        let current = self.shared();
+        let state = lock(&current.state);
         if *state != RecordingState::Inactive {
             return Err(RecorderError::InvalidState(format!("start() while {:?}", *state)));
         }
@@ -151,10 +154,6 @@ impl MediaRecorder {
         // Set-up can take a while (the AV1 governor measures the encoder): the state is not
         // held meanwhile, so `state()` stays instant; a start that raced this one wins.
         drop(state);
-        // A previous recording may still be flushing: its last events must come before Start.
-        if let Some(previous) = lock(&self.running).take() {
-            let _finished = previous.thread.join();
-        }
         let timeslice_ms = timeslice_ms.map(|t| t.max(worker::MIN_TIMESLICE_MS));
         let chunk_ms = worker::chunk_ms(timeslice_ms);
         let timeline = Timeline::new();
@@ -184,12 +183,16 @@ impl MediaRecorder {
                 frame_rate: v.frame_rate,
             }),
         )?;
-        let mut state = lock(&self.shared.state);
-        if *state != RecordingState::Inactive {
-            return Err(RecorderError::InvalidState(format!("start() while {:?}", *state)));
+        // Committed under the current recording's state lock (which stop, pause and resume take
+        // too), the lock on which recording is current held around it: a start that raced this
+        // one and won has made its own recording current.
+        let mut current = lock(&self.current);
+        let previous_shared = Arc::clone(&current);
+        let previous_state = lock(&previous_shared.state);
+        if *previous_state != RecordingState::Inactive {
+            return Err(RecorderError::InvalidState(format!("start() while {:?}", *previous_state)));
         }
-        *lock(&self.shared.stats) = RecorderStats::default();
-        *lock(&self.shared.session_dir) = None;
+        let shared = Arc::new(Shared { state: Mutex::new(RecordingState::Recording), ..Shared::default() });
         let config = WorkerConfig {
             audio: audio_track.as_ref().map_or_else(crossbeam_channel::never, |t| t.subscribe_audio()),
             generation: self.stream.generation(),
@@ -204,10 +207,19 @@ impl MediaRecorder {
         // Media time 0: now, with the encoders ready and the audio subscribed.
         timeline.start_at(now_ns());
         let (commands, commands_rx) = crossbeam_channel::bounded(COMMAND_QUEUE);
-        let (events, shared) = (self.events_tx.clone(), Arc::clone(&self.shared));
+        let events = self.events_tx.clone();
+        // A previous recording may still be finishing (its last chunk, or waiting for a consumer
+        // that reads no events): its last events must come before this one's Start, so this
+        // recording's thread waits for it — never the caller, who may be the one to read them.
+        let previous = lock(&self.running).take();
+        let thread_shared = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("recorder".into())
             .spawn(move || {
+                if let Some(previous) = previous {
+                    let _finished = previous.thread.join();
+                }
+                let shared = thread_shared;
                 let (events_after, shared_after) = (events.clone(), Arc::clone(&shared));
                 let run = std::panic::AssertUnwindSafe(|| worker::run(config, commands_rx, events, shared));
                 if std::panic::catch_unwind(run).is_err() {
@@ -223,8 +235,14 @@ impl MediaRecorder {
             .map_err(|e| RecorderError::Unknown(format!("cannot start the recorder thread: {e}")))?;
         *lock(&self.running) = Some(Running { commands, thread, timeline });
         *lock(&self.mime_type) = format.mime_type();
-        *state = RecordingState::Recording;
+        drop(previous_state);
+        *current = shared;
         Ok(())
+    }
+
+    /// The current (or last) recording's shared state.
+    fn shared(&self) -> Arc<Shared> {
+        Arc::clone(&lock(&self.current))
     }
 
     /// Sends a command to the recorder thread and, only if that worked, moves to `next`.
@@ -265,7 +283,8 @@ impl MediaRecorder {
     /// # Errors
     /// `Unknown` only if the recorder thread cannot take the command.
     pub fn stop(&self) -> Result<(), RecorderError> {
-        let mut state = lock(&self.shared.state);
+        let shared = self.shared();
+        let mut state = lock(&shared.state);
         if *state == RecordingState::Inactive {
             return Ok(());
         }
@@ -277,7 +296,8 @@ impl MediaRecorder {
     /// # Errors
     /// `InvalidState` when `Inactive`.
     pub fn pause(&self) -> Result<(), RecorderError> {
-        let mut state = lock(&self.shared.state);
+        let shared = self.shared();
+        let mut state = lock(&shared.state);
         match *state {
             RecordingState::Inactive => Err(RecorderError::InvalidState("pause() while inactive".into())),
             RecordingState::Paused => Ok(()),
@@ -292,7 +312,8 @@ impl MediaRecorder {
     /// # Errors
     /// `InvalidState` when `Inactive`.
     pub fn resume(&self) -> Result<(), RecorderError> {
-        let mut state = lock(&self.shared.state);
+        let shared = self.shared();
+        let mut state = lock(&shared.state);
         match *state {
             RecordingState::Inactive => Err(RecorderError::InvalidState("resume() while inactive".into())),
             RecordingState::Recording => Ok(()),
@@ -307,7 +328,8 @@ impl MediaRecorder {
     /// # Errors
     /// `InvalidState` when `Inactive`.
     pub fn request_data(&self) -> Result<(), RecorderError> {
-        let mut state = lock(&self.shared.state);
+        let shared = self.shared();
+        let mut state = lock(&shared.state);
         match *state {
             RecordingState::Inactive => Err(RecorderError::InvalidState("request_data() while inactive".into())),
             current => self.command(&mut state, Command::RequestData { at_ns: now_ns() }, current),
@@ -316,7 +338,7 @@ impl MediaRecorder {
 
     /// `Inactive`, `Recording` or `Paused`.
     pub fn state(&self) -> RecordingState {
-        *lock(&self.shared.state)
+        *lock(&self.shared().state)
     }
 
     /// The options' MIME type until `start`; after it, the full type in use, codecs included.
@@ -353,12 +375,12 @@ impl MediaRecorder {
 
     /// The current (or last) recording's session directory: set before the `Start` event fires.
     pub fn session_dir(&self) -> Option<PathBuf> {
-        lock(&self.shared.session_dir).clone()
+        lock(&self.shared().session_dir).clone()
     }
 
     /// Counters for the current (or last) recording.
     pub fn stats(&self) -> RecorderStats {
-        lock(&self.shared.stats).clone()
+        lock(&self.shared().stats).clone()
     }
 }
 
