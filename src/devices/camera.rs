@@ -84,10 +84,14 @@ pub(super) fn open(spec: CameraSpec) -> Result<MediaStreamTrack, RecorderError> 
             let camera =
                 Camera::new(CameraIndex::Index(spec.index), format).and_then(|mut c| c.open_stream().map(|()| c));
             match camera {
-                Ok(camera) => {
+                Ok(mut camera) => {
                     let fps = camera.camera_format().frame_rate();
-                    let _told = ready_tx.send(Ok(fps));
-                    run(camera, fps, &thread_source);
+                    if ready_tx.send(Ok(fps)).is_ok() && !thread_source.is_ended() {
+                        run(camera, fps, &thread_source);
+                    } else {
+                        // Too late: the open gave up on this camera.
+                        let _stopped = camera.stop_stream();
+                    }
                 }
                 Err(e) => {
                     let _told = ready_tx.send(Err(e.to_string()));
@@ -99,7 +103,14 @@ pub(super) fn open(spec: CameraSpec) -> Result<MediaStreamTrack, RecorderError> 
     let frame_rate = match ready.recv_timeout(Duration::from_secs(5)) {
         Ok(Ok(fps)) => fps,
         Ok(Err(e)) => return Err(RecorderError::NotFound(format!("cannot open {name}: {e}"))),
-        Err(_) => return Err(RecorderError::NotFound(format!("{name} did not start within 5 s"))),
+        Err(_) => {
+            // The thread is still waiting for the driver and finishes by itself once it answers
+            // (it is not joined: that may never be). Ended now, it then closes the camera at once
+            // instead of holding the device for no one.
+            let reason = format!("{name} did not start within 5 s");
+            source.end(Some(reason.clone()));
+            return Err(RecorderError::NotFound(reason));
+        }
     };
     Ok(MediaStreamTrack::new(TrackKind::Video, name, id, 0, Some(frame_rate), source, thread))
 }
