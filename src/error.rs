@@ -29,6 +29,10 @@ pub enum RecorderError {
     /// Reading or writing a file failed; the path names where.
     #[error(transparent)]
     Io(#[from] IoError),
+    /// The recorder cannot take the call now (its command queue is full: it is writing a
+    /// chunk); the same call a moment later succeeds.
+    #[error("the recorder is busy; try again")]
+    Busy,
     /// Anything else, e.g. the audio server went away.
     #[error("{0}")]
     Unknown(String),
@@ -58,5 +62,21 @@ impl RecorderError {
     /// An [`RecorderError::Io`] for `what` at `path`.
     pub fn io(what: impl Into<String>, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         RecorderError::Io(IoError { what: what.into(), path: Some(path.into()), source })
+    }
+
+    /// An I/O error that names no file yet names `path` (a writer that knew no paths failed
+    /// writing there).
+    pub fn or_path(self, path: &std::path::Path) -> Self {
+        match self {
+            RecorderError::Io(IoError { what, path: None, source }) => {
+                RecorderError::Io(IoError { what, path: Some(path.to_path_buf()), source })
+            }
+            other => other,
+        }
+    }
+
+    /// The disk (or quota) is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, RecorderError::Io(io) if io.is_disk_full())
     }
 }

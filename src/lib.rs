@@ -23,6 +23,5 @@ pub use devices::{enumerate_devices, MediaDeviceInfo, MediaDeviceKind};
 pub use error::{IoError, RecorderError};
 pub use media::{MediaStream, MediaStreamTrack, MediaStreamTrackState, TrackKind};
 pub use recorder::{
-    choose_av1, Av1Choice, BitrateMode, Blob, BlobEvent, MediaRecorder, MediaRecorderOptions, RecorderEvent,
-    RecorderStats, RecordingState,
+    BitrateMode, Blob, BlobEvent, MediaRecorder, MediaRecorderOptions, RecorderEvent, RecorderStats, RecordingState,
 };

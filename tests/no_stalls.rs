@@ -27,7 +27,7 @@ fn start_and_stop_return_while_nobody_reads_events_and_every_event_then_arrives_
         match r.request_data() {
             Ok(()) => asked += 1,
             // The command queue is full while the thread writes chunks: ask again.
-            Err(RecorderError::Unknown(_)) => std::thread::sleep(Duration::from_millis(1)),
+            Err(RecorderError::Busy) => std::thread::sleep(Duration::from_millis(1)),
             Err(e) => panic!("request_data: {e}"),
         }
         assert!(Instant::now() < deadline, "{asked} request_data calls taken");

@@ -2,7 +2,10 @@
 
 pub mod av1;
 pub mod opus;
+pub mod video;
 pub mod vpx;
+
+pub use video::{EncodedVideo, VideoEncoder, VideoSettings};
 
 use crate::error::RecorderError;
 use crate::media::VideoFrame;

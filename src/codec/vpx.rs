@@ -9,6 +9,8 @@ use std::os::raw::{c_int, c_ulong};
 
 use vpx_sys as ffi;
 
+pub use super::video::EncodedVideo;
+use super::video::{VideoEncoder, VideoSettings};
 use crate::error::RecorderError;
 use crate::media::VideoFrame;
 
@@ -68,17 +70,6 @@ pub struct VpxConfig {
     pub bits_per_second: u32,
     /// Encoder threads.
     pub threads: u32,
-}
-
-/// One encoded frame.
-#[derive(Debug, Clone)]
-pub struct EncodedVideo {
-    /// The codec's bitstream for this frame.
-    pub data: Vec<u8>,
-    /// Presentation time in milliseconds, as given to [`VpxEncoder::encode`].
-    pub pts_ms: i64,
-    /// A key frame (a cluster may start here).
-    pub keyframe: bool,
 }
 
 /// A libvpx encoder: frames in (I420), packets out, no look-ahead (real time).
@@ -311,6 +302,67 @@ fn check(err: ffi::vpx_codec_err_t, what: &str) -> Result<(), RecorderError> {
 fn error_text(err: ffi::vpx_codec_err_t) -> String {
     // SAFETY: vpx_codec_err_to_string returns a static string for any error value.
     unsafe { CStr::from_ptr(ffi::vpx_codec_err_to_string(err)).to_string_lossy().into_owned() }
+}
+
+/// A VP8 encoder for a recording (see [`VpxCodec::threads_for`] for its threads).
+///
+/// # Errors
+/// As [`VpxEncoder::new`].
+pub fn open_vp8(settings: &VideoSettings) -> Result<Box<dyn VideoEncoder>, RecorderError> {
+    open(VpxCodec::Vp8, settings)
+}
+
+/// A VP9 encoder for a recording.
+///
+/// # Errors
+/// As [`VpxEncoder::new`].
+pub fn open_vp9(settings: &VideoSettings) -> Result<Box<dyn VideoEncoder>, RecorderError> {
+    open(VpxCodec::Vp9, settings)
+}
+
+fn open(codec: VpxCodec, s: &VideoSettings) -> Result<Box<dyn VideoEncoder>, RecorderError> {
+    let threads = codec.threads_for(s.width, s.height, s.fps, s.cpus);
+    let config =
+        VpxConfig { codec, width: s.width, height: s.height, fps: s.fps, bits_per_second: s.bits_per_second, threads };
+    Ok(Box::new(VpxEncoder::new(config)?))
+}
+
+impl VideoEncoder for VpxEncoder {
+    fn size(&self) -> (u32, u32) {
+        (self.config.width, self.config.height)
+    }
+
+    fn encode(
+        &mut self,
+        frame: &VideoFrame,
+        pts_ms: i64,
+        duration_ms: u32,
+        keyframe: bool,
+    ) -> Result<Vec<EncodedVideo>, RecorderError> {
+        VpxEncoder::encode(self, frame, pts_ms, duration_ms, keyframe)
+    }
+
+    fn flush(&mut self) -> Result<Vec<EncodedVideo>, RecorderError> {
+        VpxEncoder::flush(self)
+    }
+
+    fn webm_codec_id(&self) -> &'static str {
+        self.config.codec.webm_codec_id()
+    }
+
+    fn codec_private(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn description(&self) -> String {
+        let c = &self.config;
+        let name = match c.codec {
+            VpxCodec::Vp8 => "VP8",
+            VpxCodec::Vp9 => "VP9",
+        };
+        let plural = if c.threads == 1 { "" } else { "s" };
+        format!("{name} at {}×{} (libvpx {}, real time, {} thread{plural})", c.width, c.height, version(), c.threads)
+    }
 }
 
 /// libvpx's version string, e.g. "v1.12.0".

@@ -2,7 +2,6 @@
 
 mod audio_path;
 mod events;
-mod governor;
 mod media_path;
 mod options;
 mod video_path;
@@ -15,7 +14,6 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 pub use events::{Blob, BlobEvent, RecorderEvent};
-pub use governor::{choose_av1, Av1Choice};
 pub use options::{BitrateMode, MediaRecorderOptions};
 pub use worker::RecorderStats;
 
@@ -271,7 +269,7 @@ impl MediaRecorder {
                 *state = next;
                 Ok(())
             }
-            Err(TrySendError::Full(_)) => Err(RecorderError::Unknown("the recorder is busy; try again".into())),
+            Err(TrySendError::Full(_)) => Err(RecorderError::Busy),
             // The thread ended on its own (error or tracks ended) and set Inactive already.
             Err(TrySendError::Disconnected(_)) => Err(RecorderError::InvalidState("the recorder has stopped".into())),
         }
@@ -281,7 +279,7 @@ impl MediaRecorder {
     /// Does nothing when already `Inactive`.
     ///
     /// # Errors
-    /// `Unknown` only if the recorder thread cannot take the command.
+    /// `Busy` only if the recorder thread cannot take the command now (try again).
     pub fn stop(&self) -> Result<(), RecorderError> {
         let shared = self.shared();
         let mut state = lock(&shared.state);
@@ -294,7 +292,7 @@ impl MediaRecorder {
     /// Pauses: media is not recorded until `resume`, and the timeline has no gap.
     ///
     /// # Errors
-    /// `InvalidState` when `Inactive`.
+    /// `InvalidState` when `Inactive`; `Busy` when the recorder thread cannot take it now.
     pub fn pause(&self) -> Result<(), RecorderError> {
         let shared = self.shared();
         let mut state = lock(&shared.state);
@@ -310,7 +308,7 @@ impl MediaRecorder {
     /// Resumes after `pause`.
     ///
     /// # Errors
-    /// `InvalidState` when `Inactive`.
+    /// `InvalidState` when `Inactive`; `Busy` when the recorder thread cannot take it now.
     pub fn resume(&self) -> Result<(), RecorderError> {
         let shared = self.shared();
         let mut state = lock(&shared.state);
@@ -326,7 +324,7 @@ impl MediaRecorder {
     /// Delivers what was gathered since the last `DataAvailable` now, and starts a new blob.
     ///
     /// # Errors
-    /// `InvalidState` when `Inactive`.
+    /// `InvalidState` when `Inactive`; `Busy` when the recorder thread cannot take it now.
     pub fn request_data(&self) -> Result<(), RecorderError> {
         let shared = self.shared();
         let mut state = lock(&shared.state);

@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use super::governor::choose_av1;
-use crate::codec::av1::Av1Encoder;
-use crate::codec::vpx::{version as vpx_version, EncodedVideo, VpxCodec, VpxConfig, VpxEncoder};
+use crate::codec::video::{self, VideoEncoder, VideoSettings};
 use crate::container::webm::video_block_ms;
 use crate::error::RecorderError;
 use crate::media::{now_ns, MediaStreamTrack, MissedFrames, VideoFrame};
@@ -136,47 +134,6 @@ pub(crate) struct VideoCounters {
     pub consumed_ns: AtomicU64,
 }
 
-/// The encoder behind the thread.
-enum Encoder {
-    Vpx(VpxEncoder),
-    /// AV1 at `1/scale` of the source's width and height, as the governor chose.
-    Av1 {
-        encoder: Box<Av1Encoder>,
-        scale: u32,
-    },
-}
-
-impl Encoder {
-    /// The size it encodes.
-    fn size(&self) -> (u32, u32) {
-        match self {
-            Encoder::Vpx(e) => (e.config().width, e.config().height),
-            Encoder::Av1 { encoder, .. } => (encoder.config().width, encoder.config().height),
-        }
-    }
-
-    fn encode(
-        &mut self,
-        frame: &VideoFrame,
-        pts_ms: i64,
-        duration_ms: u32,
-        keyframe: bool,
-    ) -> Result<Vec<EncodedVideo>, RecorderError> {
-        match self {
-            Encoder::Vpx(e) => e.encode(frame, pts_ms, duration_ms, keyframe),
-            Encoder::Av1 { encoder, scale: 1 } => encoder.encode(frame, pts_ms, keyframe),
-            Encoder::Av1 { encoder, .. } => encoder.encode(&frame.half(), pts_ms, keyframe),
-        }
-    }
-
-    fn flush(&mut self) -> Result<Vec<EncodedVideo>, RecorderError> {
-        match self {
-            Encoder::Vpx(e) => e.flush(),
-            Encoder::Av1 { encoder, .. } => encoder.flush(),
-        }
-    }
-}
-
 /// The recorder thread's handle on the encoder thread.
 pub(crate) struct VideoPath {
     pub packets: Receiver<VideoOut>,
@@ -218,8 +175,13 @@ impl VideoPath {
             None => track.subscribe_video().recv_timeout(FIRST_FRAME_WAIT).map_err(|_| no_picture())?,
         };
         let frame_rate = track.frame_rate().unwrap_or(NOMINAL_FPS).max(1);
-        let (encoder, codec_id, codec_private, description) = new_encoder(&shown, codec, frame_rate, bits_per_second)?;
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as u32);
+        let settings =
+            VideoSettings { width: shown.width, height: shown.height, fps: frame_rate, bits_per_second, cpus };
+        let encoder = video::open(codec, &settings)?;
         let (width, height) = encoder.size();
+        let (codec_id, codec_private, description) =
+            (encoder.webm_codec_id(), encoder.codec_private(), encoder.description());
         let counters = Arc::new(VideoCounters::default());
         // Subscribed before the current frame is taken (after the encoder is set up, which
         // may take a moment), so no frame falls between the two.
@@ -277,49 +239,6 @@ impl VideoPath {
     }
 }
 
-type NewEncoder = (Encoder, &'static str, Option<Vec<u8>>, String);
-
-/// The encoder for frames like `shown`: its WebM `CodecID` and `CodecPrivate`, and a line
-/// saying what it is.
-fn new_encoder(
-    shown: &VideoFrame,
-    codec: VideoCodec,
-    fps: u32,
-    bits_per_second: u32,
-) -> Result<NewEncoder, RecorderError> {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as u32);
-    let first = shown;
-    Ok(match codec {
-        VideoCodec::Vp8 | VideoCodec::Vp9 => {
-            let codec = if codec == VideoCodec::Vp8 { VpxCodec::Vp8 } else { VpxCodec::Vp9 };
-            let threads = codec.threads_for(first.width, first.height, fps, threads);
-            let config = VpxConfig { codec, width: first.width, height: first.height, fps, bits_per_second, threads };
-            let name = if codec == VpxCodec::Vp8 { "VP8" } else { "VP9" };
-            let plural = if threads == 1 { "" } else { "s" };
-            let description = format!(
-                "{name} at {}×{} (libvpx {}, real time, {threads} thread{plural})",
-                first.width,
-                first.height,
-                vpx_version()
-            );
-            (Encoder::Vpx(VpxEncoder::new(config)?), codec.webm_codec_id(), None, description)
-        }
-        VideoCodec::Av1 => {
-            // Measured before the recording starts: a size it cannot keep up with is
-            // refused now, naming the codec that can.
-            let choice = choose_av1(first.width, first.height, fps, bits_per_second)?;
-            let encoder = Av1Encoder::new(choice.config)?;
-            let private = encoder.codec_private(&choice.sequence_header);
-            (
-                Encoder::Av1 { encoder: Box::new(encoder), scale: choice.scale },
-                "V_AV1",
-                Some(private),
-                choice.describe(),
-            )
-        }
-    })
-}
-
 impl Drop for VideoPath {
     fn drop(&mut self) {
         if self.thread.is_some() {
@@ -330,7 +249,7 @@ impl Drop for VideoPath {
 
 /// The encoder thread's state.
 struct Encoding {
-    encoder: Encoder,
+    encoder: Box<dyn VideoEncoder>,
     /// The size of the frames the source delivers.
     source_size: (u32, u32),
     timeline: Arc<Timeline>,

@@ -13,7 +13,7 @@ use webm_iterable::{WebmIterator, WebmWriter, WriteOptions};
 
 use super::{ebml_header, enc_err, TIMESTAMP_SCALE_NS};
 use crate::codec::opus::packet_samples;
-use crate::error::RecorderError;
+use crate::error::{IoError, RecorderError};
 
 /// Largest element the reader accepts, so a corrupt size field cannot make it allocate much.
 /// Clusters are not read whole, so this bounds single blocks (a 4K key frame is ~1 MiB).
@@ -61,13 +61,14 @@ pub enum Damage {
 ///
 /// # Errors
 /// `Encoding` when the input is not a WebM stream this recorder wrote (or is damaged, with
-/// [`Damage::Refuse`]), or the writer fails; `Io` when reading or writing fails.
+/// [`Damage::Refuse`]), or the EBML writer fails; `Io` (with no path: the caller knows it) when
+/// reading or writing fails.
 pub fn finalize<R: Read>(
     mut open: impl FnMut() -> std::io::Result<R>,
     out: &mut impl Write,
     damage: Damage,
 ) -> Result<Finalized, RecorderError> {
-    let read_err = |e: std::io::Error| RecorderError::Encoding(format!("reading the recording: {e}"));
+    let read_err = |source| RecorderError::Io(IoError { what: "cannot read the recording".into(), path: None, source });
     let layout = measure(open().map_err(read_err)?, damage)?;
 
     // Offsets are relative to the Segment's data. Sizes of SeekHead and Cues depend on the
@@ -93,7 +94,7 @@ pub fn finalize<R: Read>(
     let head_len = (seek_head.len() + info.len() + tracks.len() + cues.len()) as u64;
     let segment_len = head_len + layout.clusters.iter().map(|c| c.size).sum::<u64>();
 
-    let write_err = |e: std::io::Error| RecorderError::Encoding(format!("writing the file: {e}"));
+    let write_err = |source| RecorderError::Io(IoError { what: "cannot write the file".into(), path: None, source });
     let mut header = WebmWriter::new(Vec::new());
     header.write(&ebml_header()).map_err(enc_err)?;
     let mut bytes = header.into_inner().map_err(enc_err)?;

@@ -1,10 +1,14 @@
 //! AV1 through rav1e (the `mediarecorder-av1` crate, where rav1e's generic encoder is compiled
-//! optimised), on the engine's frames and errors.
+//! optimised), on the engine's frames and errors; the [`governor`] chooses its settings for a
+//! recording.
 
+mod governor;
+
+pub use governor::{choose_av1, Av1Choice};
 pub use mediarecorder_av1::sequence_header_obu;
 use mediarecorder_av1::{Encoder, Settings};
 
-use super::vpx::EncodedVideo;
+use super::video::{EncodedVideo, VideoEncoder, VideoSettings};
 use crate::error::RecorderError;
 use crate::media::VideoFrame;
 
@@ -96,6 +100,63 @@ impl Av1Encoder {
     pub fn flush(&mut self) -> Result<Vec<EncodedVideo>, RecorderError> {
         let packets = self.inner.flush().map_err(RecorderError::Encoding)?;
         Ok(packets.into_iter().map(|p| EncodedVideo { data: p.data, pts_ms: p.pts, keyframe: p.keyframe }).collect())
+    }
+}
+
+/// An AV1 encoder for a recording, with the settings the governor measured this machine for:
+/// the source's size, or half its width and height where only that keeps up.
+///
+/// # Errors
+/// `NotSupported` when AV1 cannot keep up even at half size (naming VP8, which can);
+/// `Encoding` when rav1e fails.
+pub fn open(settings: &VideoSettings) -> Result<Box<dyn VideoEncoder>, RecorderError> {
+    let choice = choose_av1(settings.width, settings.height, settings.fps, settings.bits_per_second)?;
+    let encoder = Av1Encoder::new(choice.config)?;
+    let codec_private = encoder.codec_private(&choice.sequence_header);
+    Ok(Box::new(Av1Video { encoder, scale: choice.scale, codec_private, description: choice.describe() }))
+}
+
+/// [`Av1Encoder`] behind [`VideoEncoder`]: frames of the source's size, scaled as chosen.
+struct Av1Video {
+    encoder: Av1Encoder,
+    /// 1: the source's size; 2: half its width and height.
+    scale: u32,
+    codec_private: Vec<u8>,
+    description: String,
+}
+
+impl VideoEncoder for Av1Video {
+    fn size(&self) -> (u32, u32) {
+        (self.encoder.config.width, self.encoder.config.height)
+    }
+
+    fn encode(
+        &mut self,
+        frame: &VideoFrame,
+        pts_ms: i64,
+        _duration_ms: u32,
+        keyframe: bool,
+    ) -> Result<Vec<EncodedVideo>, RecorderError> {
+        match self.scale {
+            1 => self.encoder.encode(frame, pts_ms, keyframe),
+            _ => self.encoder.encode(&frame.half(), pts_ms, keyframe),
+        }
+    }
+
+    fn flush(&mut self) -> Result<Vec<EncodedVideo>, RecorderError> {
+        self.encoder.flush()
+    }
+
+    fn webm_codec_id(&self) -> &'static str {
+        "V_AV1"
+    }
+
+    fn codec_private(&self) -> Option<Vec<u8>> {
+        Some(self.codec_private.clone())
+    }
+
+    fn description(&self) -> String {
+        self.description.clone()
     }
 }
 

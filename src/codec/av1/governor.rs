@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use crate::codec::av1::{sequence_header_obu, Av1Config, Av1Encoder};
+use super::{sequence_header_obu, Av1Config, Av1Encoder};
 use crate::devices::{render_pattern, Drawing, PatternSpec};
 use crate::error::RecorderError;
 use crate::media::VideoFrame;
