@@ -105,7 +105,7 @@ pub fn run() -> Result<()> {
         Command::Devices { json } => list_devices(json),
         Command::Record(args) => record(args),
         Command::Recover { list, session, output, force } => match (list, output) {
-            (true, _) => list_unfinished(),
+            (true, _) => list_unsaved(),
             (false, Some(output)) => recover(session.as_deref(), &output, force),
             (false, None) => bail!(t!("cli-output-required")),
         },
@@ -149,12 +149,19 @@ fn open_window() -> Result<()> {
     bail!(t!("cli-no-window-feature"))
 }
 
+/// Recordings that never finished (the program died).
 fn unfinished() -> Vec<store::SessionSummary> {
     store::list_sessions(&store::default_root()).into_iter().filter(store::SessionSummary::needs_recovery).collect()
 }
 
-fn list_unfinished() -> Result<()> {
-    let sessions = unfinished();
+/// Recordings not saved anywhere yet: unfinished ones, and finished ones whose file could not be
+/// written (or that the window keeps until they are saved).
+fn unsaved() -> Vec<store::SessionSummary> {
+    store::list_sessions(&store::default_root()).into_iter().filter(store::SessionSummary::unsaved).collect()
+}
+
+fn list_unsaved() -> Result<()> {
+    let sessions = unsaved();
     if sessions.is_empty() {
         println!("{}", t!("cli-no-unfinished"));
     }
@@ -175,10 +182,10 @@ fn recover(session: Option<&str>, output: &Path, force: bool) -> Result<()> {
     let dir = match session {
         Some(s) if Path::new(s).is_dir() => PathBuf::from(s),
         Some(id) => store::default_root().join(id),
-        None => unfinished().pop().map(|s| s.dir).context(t!("cli-nothing-to-recover"))?,
+        None => unsaved().pop().map(|s| s.dir).context(t!("cli-nothing-to-recover"))?,
     };
     check_output(output, force)?;
-    let recovered = store::recover(&dir, output, force)
+    let recovered = store::save(&dir, output, force, &|_| {})
         .with_context(|| t!("cli-cannot-recover", path = dir.display().to_string()))?;
     for note in &recovered.skipped {
         eprintln!("{note}");
@@ -392,20 +399,31 @@ fn record(args: RecordArgs) -> Result<()> {
     }
     let session = recorder.session_dir().context(t!("cli-no-session"))?;
     let stats = recorder.stats();
-    let cannot_write =
-        || t!("cli-cannot-write", path = args.output.display().to_string(), session = session.display().to_string());
-    // After a failure (disk full, encoder error) the session may lack its last chunk: recovery
-    // takes what is there and ends the stream properly.
-    let (assembled, everything_kept) = if failure.is_some() {
-        let r = store::recover(&session, &args.output, args.force).with_context(cannot_write)?;
-        for note in &r.skipped {
-            eprintln!("{note}");
+    let id = session.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let cannot_write = |e: &mediarecorder::RecorderError| {
+        let kept = t!(
+            "cli-cannot-write",
+            path = args.output.display().to_string(),
+            session = session.display().to_string(),
+            id = id.as_str()
+        );
+        if e.is_disk_full() {
+            format!("{}: {kept}", t!("cli-disk-full"))
+        } else {
+            kept
         }
-        let all = r.skipped.is_empty();
-        (store::Assembled { bytes: r.bytes, duration_ms: r.duration_ms, chunks: r.chunks }, all)
-    } else {
-        (store::assemble(&session, &args.output, args.force).with_context(cannot_write)?, true)
     };
+    // After a failure (disk full, encoder error) the session may lack its last chunk: saving
+    // then recovers what is there and ends the stream properly.
+    let saved = store::save(&session, &args.output, args.force, &|_| {}).map_err(|e| {
+        let context = cannot_write(&e);
+        anyhow::Error::new(e).context(context)
+    })?;
+    for note in &saved.skipped {
+        eprintln!("{note}");
+    }
+    let everything_kept = saved.skipped.is_empty();
+    let assembled = store::Assembled { bytes: saved.bytes, duration_ms: saved.duration_ms, chunks: saved.chunks };
     if everything_kept {
         // The file now holds everything the chunks did (and is fsynced): the session is redundant.
         if let Err(e) = store::remove_session(&session) {

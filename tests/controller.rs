@@ -90,3 +90,96 @@ fn with_the_window_never_drawing_the_controller_records_and_saves_and_the_window
     assert_eq!(listed.status, RecordingStatus::Saved(saved.clone()));
     assert!(state.notice.unwrap_or_default().contains("memo.ogg"), "the window says where it went");
 }
+
+/// A controller on `store` that records 2 s of the test tone as WebM and stops; returns it with
+/// the recording's id once the recording is listed as ready.
+fn recorded(store: &std::path::Path) -> (Controller, String) {
+    let config = ControllerConfig {
+        store_root: store.to_path_buf(),
+        settings_file: None,
+        native_dialogs: false,
+        save_dir: None,
+    };
+    let controller = Controller::spawn(config, Arc::new(Redraw::default())).unwrap();
+    send(&controller, Command::SelectDevice("test:tone".into()));
+    let settings = Settings { mime_type: "audio/webm;codecs=opus".into(), timeslice_ms: 250, ..Settings::default() };
+    send(&controller, Command::ChangeSettings(settings));
+    send(&controller, Command::Record);
+    std::thread::sleep(Duration::from_secs(2));
+    send(&controller, Command::Stop);
+    let mut state = AppState::default();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        controller.drain().for_each(|u| state.apply(u));
+        if let Some(r) = state.recordings.iter().find(|r| r.status == RecordingStatus::Ready) {
+            return (controller, r.id.clone());
+        }
+        assert!(Instant::now() < deadline, "the recording was not listed as ready: {state:#?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Saves recording `id` to `path` and returns the window's state once the save has ended.
+fn save(controller: &Controller, id: &str, path: std::path::PathBuf) -> AppState {
+    send(controller, Command::SaveTo { id: id.into(), path, overwrite: false });
+    let mut state = AppState::default();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        controller.drain().for_each(|u| state.apply(u));
+        let status = state.recordings.iter().find(|r| r.id == id).map(|r| r.status.clone());
+        if matches!(status, Some(RecordingStatus::Saved(_) | RecordingStatus::Ready)) && state.error.is_some()
+            || matches!(status, Some(RecordingStatus::Saved(_))) && state.notice.is_some()
+        {
+            return state;
+        }
+        assert!(Instant::now() < deadline, "the save did not end: {state:#?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn saving_onto_a_full_disk_says_so_and_keeps_the_recording() {
+    let store = tempfile::tempdir().unwrap();
+    let (controller, id) = recorded(store.path());
+    let disk = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=16k", "tmpfs"])
+        .arg(disk.path())
+        .status()
+        .unwrap();
+    assert!(mounted.success(), "this test mounts a small tmpfs and needs root");
+    let state = save(&controller, &id, disk.path().join("memo"));
+    let _unmounted = std::process::Command::new("umount").arg("-l").arg(disk.path()).status();
+    let error = state.error.unwrap();
+    assert!(error.contains("No space left on device"), "{error}");
+    assert!(!error.contains("encoding failed"), "{error}");
+    assert_eq!(state.recordings.iter().find(|r| r.id == id).unwrap().status, RecordingStatus::Ready);
+    assert!(store.path().join(&id).join("manifest.json").exists(), "the session is kept");
+}
+
+#[test]
+fn a_damaged_chunk_is_left_out_of_the_saved_file_named_and_the_session_kept() {
+    let store = tempfile::tempdir().unwrap();
+    let (controller, id) = recorded(store.path());
+    let session = store.path().join(&id);
+    let chunk = session.join("chunk-000003.webm");
+    let mut bytes = std::fs::read(&chunk).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&chunk, bytes).unwrap();
+
+    let saved = store.path().join("memo.webm");
+    let state = save(&controller, &id, saved.clone());
+    let error = state.error.unwrap();
+    assert!(error.contains("chunk 3"), "the window names the chunk left out: {error}");
+    assert!(error.contains(&session.display().to_string()), "and where the chunks are kept: {error}");
+    assert_eq!(state.recordings.iter().find(|r| r.id == id).unwrap().status, RecordingStatus::Saved(saved.clone()));
+    assert!(session.join("manifest.json").exists(), "the session is kept");
+    assert!(std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&saved)
+        .args(["-f", "null", "-"])
+        .status()
+        .unwrap()
+        .success());
+}

@@ -19,9 +19,13 @@ struct SmallDisk {
 
 impl SmallDisk {
     fn mount() -> SmallDisk {
+        SmallDisk::of("256k")
+    }
+
+    fn of(size: &str) -> SmallDisk {
         let dir = tempfile::tempdir().unwrap();
-        let out =
-            Command::new("mount").args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"]).arg(dir.path()).output().unwrap();
+        let options = format!("size={size}");
+        let out = Command::new("mount").args(["-t", "tmpfs", "-o", &options, "tmpfs"]).arg(dir.path()).output().unwrap();
         assert!(
             out.status.success(),
             "this test mounts a small tmpfs and needs root: {}",
@@ -114,4 +118,52 @@ fn the_cli_writes_what_was_kept_and_says_so() {
             assert!(!text.contains("warning"), "a clean stream, ended properly: {text}");
         }
     }
+}
+
+/// `sh -c 'umask 022; exec …'`: the file modes a user with the usual umask gets.
+fn with_umask_022(program: &Path) -> Command {
+    let mut c = Command::new("sh");
+    c.args(["-c", "umask 022; exec \"$0\" \"$@\""]).arg(program);
+    c
+}
+
+#[test]
+fn an_output_that_does_not_fit_keeps_the_session_which_recover_lists_and_writes() {
+    // Room for the output's first pages, not for 5 s of sound; the chunks are elsewhere.
+    let disk = SmallDisk::of("16k");
+    let data = tempfile::tempdir().unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_mediarecorder"));
+    let take = disk.path().join("take.webm");
+    let run = with_umask_022(bin)
+        .args(["record", "--audio", "test:tone", "--audio-bitrate", "510000", "--duration", "5", "-o"])
+        .arg(&take)
+        .env("XDG_DATA_HOME", data.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "the output did not fit: {stderr}");
+    assert!(stderr.contains("the disk is full"), "{stderr}");
+    assert!(!stderr.contains("encoding failed"), "{stderr}");
+    let sessions = data.path().join("mediarecorder/sessions");
+    let id = std::fs::read_dir(&sessions).unwrap().next().unwrap().unwrap().file_name().to_string_lossy().into_owned();
+    assert!(stderr.contains(&id), "the message names the session: {stderr}");
+    assert!(stderr.contains(&format!("mediarecorder recover {id} -o")), "and the command that gets it back: {stderr}");
+    assert!(!take.exists(), "no partial file is left");
+
+    let list = cli().args(["recover", "--list"]).env("XDG_DATA_HOME", data.path()).output().unwrap();
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(listed.contains(&id), "recover --list lists it: {listed}");
+
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("got-it-back.webm");
+    let recovered = with_umask_022(bin).args(["recover", "-o"]).arg(&file).env("XDG_DATA_HOME", data.path()).output();
+    let recovered = recovered.unwrap();
+    assert!(recovered.status.success(), "recover -o: {}", String::from_utf8_lossy(&recovered.stderr));
+    assert_eq!(ffmpeg_errors(&file), "");
+    let d = probe(&file).duration_s;
+    assert!((d - 5.0).abs() < 0.3, "{d} s");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "a saved file follows the umask (022), as any document does");
+    assert!(!sessions.join(&id).exists(), "written whole, the session is removed");
 }

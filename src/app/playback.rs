@@ -71,27 +71,12 @@ impl Drop for Player {
     }
 }
 
-/// The whole recording: a file, or a session's chunks joined in order.
+/// The whole recording: a file, or a session's stream (its chunks in order, each checked).
 fn read_recording(source: &Path) -> Result<Vec<u8>, String> {
-    let read = |p: &Path| {
-        std::fs::read(p).map_err(|e| t!("cannot-read", path = p.display().to_string(), reason = e.to_string()))
-    };
-    if !source.is_dir() {
-        return read(source);
+    if source.is_dir() {
+        return crate::store::read_stream(source).map_err(|e| e.to_string());
     }
-    let mut chunks: Vec<_> = std::fs::read_dir(source)
-        .map_err(|e| t!("cannot-read", path = source.display().to_string(), reason = e.to_string()))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| crate::store::parse_chunk_name(n).is_some()))
-        .collect();
-    // Chunk names carry zero-padded indices: name order is recording order.
-    chunks.sort();
-    let mut all = Vec::new();
-    for chunk in chunks {
-        all.extend(read(&chunk)?);
-    }
-    Ok(all)
+    std::fs::read(source).map_err(|e| t!("cannot-read", path = source.display().to_string(), reason = e.to_string()))
 }
 
 fn play(

@@ -23,10 +23,10 @@ pub enum DialogOutcome {
 pub struct SaveDone {
     /// The recording.
     pub id: String,
-    /// Whether it was saved by recovery (a recording that never finished).
+    /// It never finished (listed as recovered): the status it goes back to if the save fails.
     pub recovering: bool,
-    /// Where it went, or why not.
-    pub result: Result<PathBuf, crate::RecorderError>,
+    /// Where it went and what had to be left out (a damaged chunk), or why it was not saved.
+    pub result: Result<(PathBuf, Vec<String>), crate::RecorderError>,
 }
 
 /// Whether a native dialog can be shown. GTK's start-up blocks forever in rfd when it cannot
@@ -96,8 +96,8 @@ pub fn spawn_dialog(
     Ok(())
 }
 
-/// Writes recording `dir` to `path` on a thread named `save-recording`: assembled when it
-/// finished cleanly, recovered up to its last good chunk when it did not. `progress` gets the
+/// Writes recording `dir` to `path` on a thread named `save-recording` ([`store::save`]:
+/// assembled when it finished cleanly, recovered up to its last good chunk when it did not). `progress` gets the
 /// fraction done, `done` the result; the caller joins the handle.
 ///
 /// # Errors
@@ -112,11 +112,7 @@ pub fn spawn_save(
     done: impl FnOnce(SaveDone) + Send + 'static,
 ) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new().name("save-recording".into()).spawn(move || {
-        let result = if recovering {
-            store::recover(&dir, &path, overwrite).map(|_| path.clone())
-        } else {
-            store::assemble_with_progress(&dir, &path, overwrite, &progress).map(|_| path.clone())
-        };
+        let result = store::save(&dir, &path, overwrite, &progress).map(|saved| (path.clone(), saved.skipped));
         progress(1.0);
         done(SaveDone { id, recovering, result });
     })

@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::path::Path;
 
 use super::chunk_reader::{ChunkReader, Piece};
-use super::durable::write_atomically;
+use super::durable::write_document_atomically;
 use super::session::read_manifest;
 use crate::container::webm;
 use crate::error::RecorderError;
@@ -64,10 +64,13 @@ pub fn assemble_with_progress(
     let open_all = || -> std::io::Result<ChunkReader<'_>> {
         Ok(ChunkReader::new(&pieces).reporting_to(&problem).on_read(&on_read))
     };
-    let written = write_atomically(out, overwrite, |file| {
+    let written = write_document_atomically(out, overwrite, |file| {
         let mut writer = std::io::BufWriter::new(file);
         let result = match manifest.extension.as_str() {
-            "webm" => webm::finalize(open_all, &mut writer, webm::Damage::Refuse).map(|f| (f.bytes, f.duration_ms)),
+            "webm" => webm::finalize(open_all, &mut writer, webm::Damage::Refuse)
+                .map(|f| (f.bytes, f.duration_ms))
+                // A damaged chunk is reported on its own (below); what fails here is the write.
+                .map_err(|e| e.or_path(out)),
             _ => {
                 let mut reader = ChunkReader::new(&pieces).reporting_to(&problem).on_read(&on_read);
                 std::io::copy(&mut reader, &mut writer)
@@ -83,4 +86,27 @@ pub fn assemble_with_progress(
     }
     let (bytes, duration_ms) = written?;
     Ok(Assembled { bytes, duration_ms, chunks: pieces.len() })
+}
+
+/// The session's stream as it was recorded, in memory: its logged chunks in order, each checked
+/// against its size and CRC-32 (what playback reads; the chunks concatenated are the streamed
+/// file).
+///
+/// # Errors
+/// As [`read_manifest`]; `Io` when a chunk is missing, `Encoding` when one is damaged.
+pub fn read_stream(dir: &Path) -> Result<Vec<u8>, RecorderError> {
+    let manifest = read_manifest(dir)?;
+    let pieces: Vec<Piece> = manifest
+        .chunks
+        .iter()
+        .map(|c| Piece::Logged { path: dir.join(&c.file), index: c.index, bytes: c.bytes, crc32: c.crc32 })
+        .collect();
+    let problem = RefCell::new(None);
+    let mut stream = Vec::with_capacity(manifest.chunks.iter().map(|c| c.bytes as usize).sum());
+    let read = std::io::Read::read_to_end(&mut ChunkReader::new(&pieces).reporting_to(&problem), &mut stream);
+    if let Some(problem) = problem.into_inner() {
+        return Err(problem);
+    }
+    read.map_err(|e| RecorderError::io("cannot read the recording", dir, e))?;
+    Ok(stream)
 }

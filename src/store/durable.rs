@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 
 use crate::error::RecorderError;
 
-/// Owner-only: recordings are private.
+/// Owner-only: sessions (the chunks, the manifest) are private.
 pub(crate) const FILE_MODE: u32 = 0o600;
+/// A file the user saves is their document: it gets their usual permissions, as any file an
+/// application saves does (the umask takes away what they do not give: 0644 under 022).
+const DOCUMENT_MODE: u32 = 0o666;
 
 /// fsyncs a directory so a rename inside it is durable.
 pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
@@ -32,12 +35,34 @@ pub fn write_atomically<T>(
     overwrite: bool,
     fill: impl FnOnce(&mut File) -> Result<T, RecorderError>,
 ) -> Result<T, RecorderError> {
+    write_with_mode(path, overwrite, FILE_MODE, fill)
+}
+
+/// [`write_atomically`] for a file the user saves (a recording's output): created with the
+/// user's usual permissions (the umask's), not the session's owner-only ones.
+///
+/// # Errors
+/// As [`write_atomically`].
+pub fn write_document_atomically<T>(
+    path: &Path,
+    overwrite: bool,
+    fill: impl FnOnce(&mut File) -> Result<T, RecorderError>,
+) -> Result<T, RecorderError> {
+    write_with_mode(path, overwrite, DOCUMENT_MODE, fill)
+}
+
+fn write_with_mode<T>(
+    path: &Path,
+    overwrite: bool,
+    mode: u32,
+    fill: impl FnOnce(&mut File) -> Result<T, RecorderError>,
+) -> Result<T, RecorderError> {
     let tmp = temp_beside(path);
     let result = (|| {
         let mut file = OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode(FILE_MODE)
+            .mode(mode)
             .open(&tmp)
             .map_err(|e| RecorderError::io("cannot create the file", path, e))?;
         let value = fill(&mut file)?;

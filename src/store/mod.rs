@@ -7,12 +7,14 @@ mod chunk_reader;
 mod durable;
 mod manifest;
 mod recover;
+mod save;
 mod session;
 
-pub use assemble::{assemble, assemble_with_progress, Assembled};
-pub use durable::write_atomically;
+pub use assemble::{assemble, assemble_with_progress, read_stream, Assembled};
+pub use durable::{write_atomically, write_document_atomically};
 pub use manifest::{parse_chunk_log, parse_chunk_log_leniently, parse_chunk_name, ChunkRecord, Manifest, SessionState};
 pub use recover::{list_sessions, recover, Recovered, SessionSummary};
+pub use save::save;
 pub use session::{read_manifest, remove_session, session_name, set_session_name, SessionStore};
 
 use std::path::{Path, PathBuf};

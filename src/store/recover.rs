@@ -6,7 +6,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 use super::chunk_reader::{ChunkReader, Piece};
-use super::durable::write_atomically;
+use super::durable::write_document_atomically;
 use super::manifest::{
     parse_chunk_log_leniently, parse_chunk_name, ChunkRecord, SessionState, CHUNK_LOG_FILE, MANIFEST_FILE,
 };
@@ -40,7 +40,14 @@ pub struct SessionSummary {
 impl SessionSummary {
     /// Ended without finishing (the recorder died) and nobody is writing it now.
     pub fn needs_recovery(&self) -> bool {
-        !self.in_use && self.chunks > 0 && self.state != Some(SessionState::Complete)
+        self.unsaved() && self.state != Some(SessionState::Complete)
+    }
+
+    /// Holds a recording and nobody is writing it now: a session is removed once its recording
+    /// is saved, so this one is not saved anywhere yet (it never finished, its file could not be
+    /// written, or the window keeps it until the user saves it).
+    pub fn unsaved(&self) -> bool {
+        !self.in_use && self.chunks > 0
     }
 }
 
@@ -181,9 +188,10 @@ pub fn recover(dir: &Path, out: &Path, overwrite: bool) -> Result<Recovered, Rec
 
     let (bytes, duration_ms) = match extension.as_str() {
         "ogg" => recover_ogg(&mut parts, out, overwrite)?,
-        _ => write_atomically(out, overwrite, |file| {
+        _ => write_document_atomically(out, overwrite, |file| {
             let mut writer = std::io::BufWriter::new(file);
-            let f = webm::finalize(|| Ok(ChunkReader::new(&parts)), &mut writer, webm::Damage::EndBefore)?;
+            let f = webm::finalize(|| Ok(ChunkReader::new(&parts)), &mut writer, webm::Damage::EndBefore)
+                .map_err(|e| e.or_path(out))?;
             std::io::Write::flush(&mut writer).map_err(|e| RecorderError::io("cannot write the file", out, e))?;
             Ok((f.bytes, f.duration_ms))
         })?,
@@ -213,7 +221,7 @@ fn recover_ogg(parts: &mut [Piece], out: &Path, overwrite: bool) -> Result<(u64,
         }
         *last = Piece::Bytes(bytes);
     }
-    write_atomically(out, overwrite, |file| {
+    write_document_atomically(out, overwrite, |file| {
         let n = std::io::copy(&mut ChunkReader::new(parts), file)
             .map_err(|e| RecorderError::io("cannot write the file", out, e))?;
         Ok((n, duration_ms))
