@@ -21,6 +21,9 @@ export LC_ALL=C.UTF-8
 # The .deb is part of the set-up: built from the binary the tests build (tests/packaging.rs
 # installs and removes it).
 cargo test --locked --workspace --no-run
+# The house rules (clippy.toml: named threads, bounded queues) and every lint, as errors.
+cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+cargo clippy --locked --workspace --all-targets -- -D warnings
 PROFILE=dev packaging/deb.sh
 
 eval "$(scripts/virtual-mics.sh start "$run")"

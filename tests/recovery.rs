@@ -99,17 +99,17 @@ fn sigkill_at_twenty_moments_always_recovers_all_but_the_last_timeslice() {
     // Four recordings at a time (each waits in real time); they are checked once all four are
     // killed, so that ffmpeg and Chromium do not load the machine under a recording.
     for batch in moments.chunks(4) {
-        let recordings: Vec<Killed> = batch
-            .iter()
-            .enumerate()
-            .map(|(i, &after)| {
-                let ext = if i % 2 == 0 { "webm" } else { "ogg" };
-                std::thread::spawn(move || record_and_kill(ext, after))
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|h| h.join().unwrap())
-            .collect();
+        let recordings: Vec<Killed> = std::thread::scope(|s| {
+            let handles: Vec<_> = batch
+                .iter()
+                .enumerate()
+                .map(|(i, &after)| {
+                    let ext = if i % 2 == 0 { "webm" } else { "ogg" };
+                    s.spawn(move || record_and_kill(ext, after))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
         std::thread::scope(|s| {
             for k in &recordings {
                 s.spawn(|| recover_and_check(k));
