@@ -408,7 +408,7 @@ fn record(args: RecordArgs) -> Result<()> {
             id = id.as_str()
         );
         if e.is_disk_full() {
-            format!("{}: {kept}", t!("cli-disk-full"))
+            format!("{}: {kept}", t!("disk-full"))
         } else {
             kept
         }

@@ -151,7 +151,7 @@ fn saving_onto_a_full_disk_says_so_and_keeps_the_recording() {
     let state = save(&controller, &id, disk.path().join("memo"));
     let _unmounted = std::process::Command::new("umount").arg("-l").arg(disk.path()).status();
     let error = state.error.unwrap();
-    assert!(error.contains("No space left on device"), "{error}");
+    assert!(error.contains("the disk is full") && error.contains("No space left on device"), "{error}");
     assert!(!error.contains("encoding failed"), "{error}");
     assert_eq!(state.recordings.iter().find(|r| r.id == id).unwrap().status, RecordingStatus::Ready);
     assert!(store.path().join(&id).join("manifest.json").exists(), "the session is kept");

@@ -25,7 +25,8 @@ impl SmallDisk {
     fn of(size: &str) -> SmallDisk {
         let dir = tempfile::tempdir().unwrap();
         let options = format!("size={size}");
-        let out = Command::new("mount").args(["-t", "tmpfs", "-o", &options, "tmpfs"]).arg(dir.path()).output().unwrap();
+        let out =
+            Command::new("mount").args(["-t", "tmpfs", "-o", &options, "tmpfs"]).arg(dir.path()).output().unwrap();
         assert!(
             out.status.success(),
             "this test mounts a small tmpfs and needs root: {}",

@@ -196,7 +196,8 @@ impl Engine {
             Err(e) => {
                 r.entry.status = if done.recovering { RecordingStatus::Recovered } else { RecordingStatus::Ready };
                 let name = r.entry.name.clone();
-                self.error(&t!("cannot-save", name = name.as_str(), reason = e.to_string()));
+                let reason = if e.is_disk_full() { format!("{}: {e}", t!("disk-full")) } else { e.to_string() };
+                self.error(&t!("cannot-save", name = name.as_str(), reason = reason));
             }
         }
         self.send_recordings();
