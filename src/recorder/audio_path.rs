@@ -1,8 +1,10 @@
-//! The recorder's audio path: gate by pause windows on the capture clock, splice the seams,
-//! encode 20 ms Opus frames into packets for the muxer.
+//! The recorder's audio path: gate by the recording's pause timeline on the capture clock (the
+//! one the video path reads too), splice the seams, encode 20 ms Opus frames into packets for
+//! the muxer.
 
-use std::collections::VecDeque;
+use std::sync::Arc;
 
+use super::timeline::Timeline;
 use crate::codec::opus::{OpusEncoder, FRAME_SAMPLES};
 use crate::error::RecorderError;
 use crate::media::AudioBuffer;
@@ -47,7 +49,11 @@ pub(crate) struct AudioPath {
     fed_frames: u64,
     /// Real frames on the timeline (paused media excluded).
     accepted_frames: u64,
-    gates: VecDeque<Gate>,
+    timeline: Arc<Timeline>,
+    /// The timeline's next gate to pass.
+    next_gate: usize,
+    /// The stop has been passed: nothing more is recorded.
+    stopped: bool,
     paused: bool,
     /// The next accepted audio follows a pause: cross-fade it in.
     seam: bool,
@@ -57,7 +63,12 @@ pub(crate) struct AudioPath {
 }
 
 impl AudioPath {
-    pub(crate) fn new(channels: u16, bitrate: u32, vbr: bool) -> Result<AudioPath, RecorderError> {
+    pub(crate) fn new(
+        channels: u16,
+        bitrate: u32,
+        vbr: bool,
+        timeline: Arc<Timeline>,
+    ) -> Result<AudioPath, RecorderError> {
         let encoder = OpusEncoder::new(channels, bitrate, vbr)?;
         Ok(AudioPath {
             encoder,
@@ -66,7 +77,9 @@ impl AudioPath {
             pending: Vec::with_capacity(48_000 * usize::from(channels)),
             fed_frames: 0,
             accepted_frames: 0,
-            gates: VecDeque::new(),
+            timeline,
+            next_gate: 0,
+            stopped: false,
             paused: false,
             seam: false,
             consumed_until_ns: 0,
@@ -84,14 +97,27 @@ impl AudioPath {
         self.encoder.pre_skip()
     }
 
-    /// Media captured at or after `at_ns` is not recorded until a resume.
-    pub(crate) fn pause_at(&mut self, at_ns: u64) {
-        self.gates.push_back(Gate { at_ns, pause: true });
+    /// The next gate on the timeline: its next pause or resume, else the stop (a pause that is
+    /// never resumed).
+    fn upcoming(&self) -> Option<Gate> {
+        match self.timeline.gate(self.next_gate) {
+            Some((at_ns, pause)) => Some(Gate { at_ns, pause }),
+            None if self.stopped => None,
+            None => Some(self.timeline.stop_ns()).filter(|&at| at != u64::MAX).map(|at_ns| Gate { at_ns, pause: true }),
+        }
     }
 
-    /// Media captured at or after `at_ns` is recorded again.
-    pub(crate) fn resume_at(&mut self, at_ns: u64) {
-        self.gates.push_back(Gate { at_ns, pause: false });
+    /// Passes the gate [`upcoming`](Self::upcoming) returned.
+    fn pass(&mut self, gate: Gate) {
+        if self.timeline.gate(self.next_gate).is_some() {
+            self.next_gate += 1;
+        } else {
+            self.stopped = true;
+        }
+        if gate.pause != self.paused {
+            self.paused = gate.pause;
+            self.seam |= !gate.pause;
+        }
     }
 
     /// Capture time up to which input has been seen (recorded or discarded).
@@ -127,15 +153,11 @@ impl AudioPath {
         let mut i = 0;
         while i < frames {
             let t = buf.pts_ns + (i as f64 * NS_PER_FRAME) as u64;
-            while let Some(gate) = self.gates.front().copied().filter(|g| g.at_ns <= t) {
-                self.gates.pop_front();
-                if gate.pause != self.paused {
-                    self.paused = gate.pause;
-                    self.seam |= !gate.pause;
-                }
+            while let Some(gate) = self.upcoming().filter(|g| g.at_ns <= t) {
+                self.pass(gate);
             }
             // This run ends where the next gate falls inside the buffer.
-            let run_end = match self.gates.front() {
+            let run_end = match self.upcoming() {
                 Some(g) => (((g.at_ns - buf.pts_ns) as f64 / NS_PER_FRAME).ceil() as usize).clamp(i + 1, frames),
                 None => frames,
             };
@@ -232,9 +254,10 @@ mod tests {
 
     #[test]
     fn pause_window_is_cut_out_of_the_timeline() {
-        let mut path = AudioPath::new(1, 64_000, true).unwrap();
-        path.pause_at(1_000_000_000);
-        path.resume_at(2_000_000_000);
+        let timeline = Timeline::new();
+        let mut path = AudioPath::new(1, 64_000, true, Arc::clone(&timeline)).unwrap();
+        timeline.pause_at(1_000_000_000);
+        timeline.resume_at(2_000_000_000);
         // 3 s of input in 10 ms buffers.
         for k in 0..300u64 {
             path.push(&tone(k * 10_000_000, 480, k as usize * 480)).unwrap();
@@ -245,8 +268,19 @@ mod tests {
     }
 
     #[test]
+    fn nothing_captured_after_the_stop_is_recorded_even_while_a_pause_waits_ahead() {
+        let timeline = Timeline::new();
+        let mut path = AudioPath::new(1, 64_000, true, Arc::clone(&timeline)).unwrap();
+        timeline.stop_at(1_500_000_000);
+        for k in 0..300u64 {
+            path.push(&tone(k * 10_000_000, 480, k as usize * 480)).unwrap();
+        }
+        assert!((path.media_ms() - 1500.0).abs() < 1.0, "{}", path.media_ms());
+    }
+
+    #[test]
     fn finish_encodes_everything_including_the_lookahead() {
-        let mut path = AudioPath::new(2, 64_000, false).unwrap();
+        let mut path = AudioPath::new(2, 64_000, false, Timeline::new()).unwrap();
         path.push(&AudioBuffer { pts_ns: 0, channels: 1, samples: vec![0.1; 1000].into() }).unwrap();
         assert!(path.take_packets().is_empty(), "the seam reserve holds the first 25 ms");
         let padding = path.finish().unwrap();

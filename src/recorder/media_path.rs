@@ -7,8 +7,10 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use super::audio_path::{AudioPacket, AudioPath};
+use super::timeline::Timeline;
 use super::video_path::{VideoOut, VideoPacket, VideoPath};
 use crate::container::Muxer;
 use crate::error::RecorderError;
@@ -29,6 +31,8 @@ pub(crate) struct VideoStats {
 }
 
 pub(crate) struct MediaPath {
+    /// The pause timeline both paths read.
+    timeline: Arc<Timeline>,
     audio: Option<AudioPath>,
     video: Option<VideoPath>,
     muxer: Box<dyn Muxer>,
@@ -50,8 +54,14 @@ pub(crate) struct MediaPath {
 }
 
 impl MediaPath {
-    pub(crate) fn new(audio: Option<AudioPath>, video: Option<VideoPath>, muxer: Box<dyn Muxer>) -> MediaPath {
+    pub(crate) fn new(
+        timeline: Arc<Timeline>,
+        audio: Option<AudioPath>,
+        video: Option<VideoPath>,
+        muxer: Box<dyn Muxer>,
+    ) -> MediaPath {
         MediaPath {
+            timeline,
             audio_done: audio.is_none(),
             video_done: video.is_none(),
             audio,
@@ -77,17 +87,10 @@ impl MediaPath {
         self.video.as_ref().map(|v| v.packets.clone())
     }
 
-    pub(crate) fn pause_at(&mut self, at_ns: u64) {
-        // Video was gated by the API at the call (the timeline is shared).
-        if let Some(a) = &mut self.audio {
-            a.pause_at(at_ns);
-        }
-    }
-
-    pub(crate) fn resume_at(&mut self, at_ns: u64) {
-        if let Some(a) = &mut self.audio {
-            a.resume_at(at_ns);
-        }
+    /// Media captured from `at_ns` on is not recorded. The API marks the stop on the timeline at
+    /// the call; this is for a stop that did not come through it (the handle dropped).
+    pub(crate) fn stop_at(&self, at_ns: u64) {
+        self.timeline.stop_at(at_ns);
     }
 
     pub(crate) fn push_audio(&mut self, buf: &AudioBuffer) -> Result<(), RecorderError> {

@@ -4,6 +4,7 @@ mod audio_path;
 mod events;
 mod media_path;
 mod options;
+mod timeline;
 mod video_path;
 mod worker;
 
@@ -19,7 +20,8 @@ pub use worker::RecorderStats;
 
 use self::audio_path::AudioPath;
 use self::media_path::MediaPath;
-use self::video_path::{Timeline, VideoPath};
+use self::timeline::Timeline;
+use self::video_path::VideoPath;
 use self::worker::{Command, Shared, WorkerConfig};
 use crate::container::new_av_muxer;
 use crate::container::webm::{timeline_lead_ms, VideoTrack};
@@ -160,6 +162,7 @@ impl MediaRecorder {
                 track.channels().clamp(1, 2),
                 self.audio_bps,
                 self.bitrate_mode == BitrateMode::Variable,
+                Arc::clone(&timeline),
             )?),
             None => None,
         };
@@ -196,7 +199,7 @@ impl MediaRecorder {
             generation: self.stream.generation(),
             stream: self.stream.clone(),
             tracks: audio_track.into_iter().chain(video_track).collect(),
-            path: MediaPath::new(audio, video, muxer),
+            path: MediaPath::new(Arc::clone(&timeline), audio, video, muxer),
             mime_type: format.mime_type(),
             extension: format.container.extension(),
             timeslice_ms,
@@ -249,21 +252,16 @@ impl MediaRecorder {
         let Some(running) = running.as_ref() else {
             return Err(RecorderError::InvalidState("the recorder is not running".into()));
         };
-        // Video is gated before the call returns: no frame captured after a pause is encoded,
-        // however soon the encoder thread sees it.
-        let gated = match command {
-            Command::Pause { at_ns } => running.timeline.pause_at(at_ns),
-            Command::Resume { at_ns } => running.timeline.resume_at(at_ns),
-            Command::Stop { at_ns } => {
-                running.timeline.stop_at(at_ns);
-                false
-            }
-            Command::RequestData { .. } => false,
+        // The timeline is gated before the call returns, and only if the recorder thread takes
+        // the command: no media captured after a pause (or the stop) is recorded, however soon
+        // the audio or video path sees it, and no path sees a gate whose command failed.
+        let send = || running.commands.try_send(command);
+        let sent = match command {
+            Command::Pause { at_ns } => running.timeline.gate_if(at_ns, true, send),
+            Command::Resume { at_ns } => running.timeline.gate_if(at_ns, false, send),
+            Command::Stop { at_ns } => send().inspect(|()| running.timeline.stop_at(at_ns)),
+            Command::RequestData { .. } => send(),
         };
-        let sent = running.commands.try_send(command);
-        if sent.is_err() && gated {
-            running.timeline.undo_gate();
-        }
         match sent {
             Ok(()) => {
                 *state = next;

@@ -1,15 +1,17 @@
 //! The recorder's video path: one encoder thread per recording. It takes frames from the track
 //! through a queue of two (capture never waits for it: a frame that finds the queue full is
-//! dropped whole and counted), places each on the media timeline by its capture time (paused
-//! spans cut out), encodes it and hands the packet to the recorder thread.
+//! dropped whole and counted), places each on the media timeline by its capture time (the
+//! recording's [`Timeline`]: paused spans cut out), encodes it and hands the packet to the
+//! recorder thread.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
+use super::timeline::Timeline;
 use crate::codec::video::{self, VideoEncoder, VideoSettings};
 use crate::container::webm::video_block_ms;
 use crate::error::RecorderError;
@@ -42,81 +44,6 @@ pub(crate) enum VideoOut {
     Packet(VideoPacket),
     /// The encoder failed; the thread has ended.
     Failed(RecorderError),
-}
-
-/// The media timeline of one recording: capture times from `origin_ns` on, less the paused
-/// spans. Pauses are entered by the API at the moment of the call, before the call returns,
-/// so no frame captured after a pause is ever encoded.
-pub(crate) struct Timeline {
-    /// Capture time of media time 0: set when `start` has everything ready (`u64::MAX` before).
-    origin_ns: AtomicU64,
-    /// `(at_ns, pause)`, in call order.
-    gates: Mutex<Vec<(u64, bool)>>,
-    /// Capture time from which nothing is recorded (`u64::MAX`: not stopping).
-    stop_ns: AtomicU64,
-}
-
-impl Timeline {
-    /// A timeline that has not started: every frame is before its origin.
-    pub(crate) fn new() -> Arc<Timeline> {
-        Arc::new(Timeline {
-            origin_ns: AtomicU64::new(u64::MAX),
-            gates: Mutex::default(),
-            stop_ns: AtomicU64::new(u64::MAX),
-        })
-    }
-
-    /// Media time 0 is capture time `origin_ns`.
-    pub(crate) fn start_at(&self, origin_ns: u64) {
-        self.origin_ns.store(origin_ns, Ordering::Release);
-    }
-
-    /// Media captured from `at_ns` is not recorded until a resume. Returns `true` (a gate added).
-    pub(crate) fn pause_at(&self, at_ns: u64) -> bool {
-        self.gates.lock().unwrap_or_else(PoisonError::into_inner).push((at_ns, true));
-        true
-    }
-
-    /// Media captured from `at_ns` is recorded again. Returns `true` (a gate added).
-    pub(crate) fn resume_at(&self, at_ns: u64) -> bool {
-        self.gates.lock().unwrap_or_else(PoisonError::into_inner).push((at_ns, false));
-        true
-    }
-
-    /// Takes back the last gate (its command could not be sent).
-    pub(crate) fn undo_gate(&self) {
-        self.gates.lock().unwrap_or_else(PoisonError::into_inner).pop();
-    }
-
-    pub(crate) fn stop_at(&self, at_ns: u64) {
-        self.stop_ns.store(at_ns, Ordering::Release);
-    }
-
-    fn stop_ns(&self) -> u64 {
-        self.stop_ns.load(Ordering::Acquire)
-    }
-
-    /// Where a frame captured at `capture_ns` sits on the timeline; `None` when it was captured
-    /// before the recording started or while paused.
-    pub(crate) fn media_ns(&self, capture_ns: u64) -> Option<u64> {
-        let origin_ns = self.origin_ns.load(Ordering::Acquire);
-        if capture_ns < origin_ns {
-            return None;
-        }
-        let gates = self.gates.lock().unwrap_or_else(PoisonError::into_inner);
-        let (mut paused_since, mut paused_total) = (None, 0u64);
-        for &(at, pause) in gates.iter().take_while(|(at, _)| *at <= capture_ns) {
-            match (pause, paused_since) {
-                (true, None) => paused_since = Some(at.max(origin_ns)),
-                (false, Some(since)) => {
-                    paused_total += at.saturating_sub(since);
-                    paused_since = None;
-                }
-                _ => {}
-            }
-        }
-        paused_since.is_none().then(|| capture_ns - origin_ns - paused_total)
-    }
 }
 
 /// Counters the recorder thread reads for its stats.
@@ -355,27 +282,5 @@ impl Encoding {
     fn fail(&self, e: RecorderError) {
         let _sent = self.tx.send(VideoOut::Failed(e));
         self.counters.consumed_ns.store(u64::MAX, Ordering::Release);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_timeline_cuts_out_pauses() {
-        let t = Timeline::new();
-        assert_eq!(t.media_ns(1_500), None, "not started");
-        t.start_at(1_000);
-        assert_eq!(t.media_ns(999), None);
-        assert_eq!(t.media_ns(1_500), Some(500));
-        t.pause_at(2_000);
-        t.resume_at(3_000);
-        assert_eq!(t.media_ns(2_500), None);
-        assert_eq!(t.media_ns(3_000), Some(1_000));
-        assert_eq!(t.media_ns(4_000), Some(2_000));
-        t.pause_at(5_000);
-        assert_eq!(t.media_ns(6_000), None);
-        assert_eq!(t.media_ns(4_500), Some(2_500));
     }
 }

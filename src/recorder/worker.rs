@@ -29,7 +29,7 @@ const TICK: Duration = Duration::from_millis(20);
 
 /// Commands from the API, each stamped with the capture-clock time of the call, so that media
 /// is cut exactly where the user pressed the button, however late the thread sees it.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Command {
     Pause { at_ns: u64 },
     Resume { at_ns: u64 },
@@ -149,19 +149,16 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
     loop {
         select! {
             recv(commands) -> cmd => match cmd {
-                Ok(Command::Pause { at_ns }) => {
-                    w.path.pause_at(at_ns);
-                    w.emit(RecorderEvent::Pause);
-                }
-                Ok(Command::Resume { at_ns }) => {
-                    w.path.resume_at(at_ns);
-                    w.emit(RecorderEvent::Resume);
-                }
+                // The API gated the timeline at the call, before it returned: both paths read
+                // it as their media passes the gate.
+                Ok(Command::Pause { .. }) => w.emit(RecorderEvent::Pause),
+                Ok(Command::Resume { .. }) => w.emit(RecorderEvent::Resume),
                 Ok(Command::RequestData { at_ns }) => requests.push((at_ns, Instant::now())),
                 Ok(Command::Stop { at_ns }) => {
                     // Media captured after the call is not recorded, however long the wait
-                    // for the media captured before it.
-                    w.path.pause_at(at_ns);
+                    // for the media captured before it (marked by the API already, unless the
+                    // handle was dropped).
+                    w.path.stop_at(at_ns);
                     stop_at = Some((at_ns, Instant::now()));
                 }
                 // The handle is gone (dropped without stop): stop at once.
