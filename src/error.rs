@@ -23,9 +23,32 @@ pub enum RecorderError {
     /// Capture was refused (permissions).
     #[error("security: {0}")]
     Security(String),
-    /// An encoder or muxer failed.
+    /// The recording's data is not what it should be (a damaged chunk, a stream this recorder
+    /// did not write), or an encoder refused a frame; the message says which.
     #[error("encoding failed: {0}")]
     Encoding(String),
+    /// An encoder or container writer (libopus, libvpx, rav1e, the WebM and Ogg writers)
+    /// failed: what it was doing, and the library's own error.
+    #[error("encoding failed: {what}: {source}")]
+    Encoder {
+        /// What was being done, e.g. "libopus".
+        what: String,
+        /// The library's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A capture device could not be opened or started (the web's `NotReadableError`): which
+    /// device, what was being done, and the audio or video library's error.
+    #[error("{device}: {what}: {source}")]
+    Device {
+        /// The device's name.
+        device: String,
+        /// What was being done, e.g. "cannot start capture".
+        what: String,
+        /// The library's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Reading or writing a file failed; the path names where.
     #[error(transparent)]
     Io(#[from] IoError),
@@ -59,6 +82,16 @@ impl IoError {
 }
 
 impl RecorderError {
+    /// An [`RecorderError::Io`] for `what` that involves no file (starting a thread, say).
+    pub fn os(what: impl Into<String>, source: std::io::Error) -> Self {
+        RecorderError::Io(IoError { what: what.into(), path: None, source })
+    }
+
+    /// An [`RecorderError::Encoder`]: `what` failed with the library's `source`.
+    pub fn encoder(what: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        RecorderError::Encoder { what: what.into(), source: Box::new(source) }
+    }
+
     /// An [`RecorderError::Io`] for `what` at `path`.
     pub fn io(what: impl Into<String>, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         RecorderError::Io(IoError { what: what.into(), path: Some(path.into()), source })

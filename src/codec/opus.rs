@@ -27,14 +27,15 @@ impl OpusEncoder {
     /// An encoder for `channels` (1 or 2) at `bitrate` bit/s; `vbr` false means constant bitrate.
     ///
     /// # Errors
-    /// `NotSupported` for other channel counts; `Encoding` when libopus refuses the settings.
+    /// `NotSupported` for other channel counts; `Encoder` (with libopus's error) when libopus
+    /// refuses the settings.
     pub fn new(channels: u16, bitrate: u32, vbr: bool) -> Result<OpusEncoder, RecorderError> {
         let layout = match channels {
             1 => ::opus::Channels::Mono,
             2 => ::opus::Channels::Stereo,
             n => return Err(RecorderError::NotSupported(format!("{n} audio channels (expected 1 or 2)"))),
         };
-        let enc_err = |e: ::opus::Error| RecorderError::Encoding(format!("libopus: {e}"));
+        let enc_err = |e: ::opus::Error| RecorderError::encoder("libopus", e);
         let mut inner = ::opus::Encoder::new(48_000, layout, ::opus::Application::Audio).map_err(enc_err)?;
         inner.set_bitrate(::opus::Bitrate::Bits(bitrate.clamp(MIN_BITRATE, MAX_BITRATE) as i32)).map_err(enc_err)?;
         inner.set_vbr(vbr).map_err(enc_err)?;
@@ -56,12 +57,9 @@ impl OpusEncoder {
     /// Encodes one 20 ms frame of interleaved samples (`FRAME_SAMPLES * channels` of them).
     ///
     /// # Errors
-    /// `Encoding` when libopus fails (it does not for valid input).
+    /// `Encoder` (with libopus's error) when libopus fails (it does not for valid input).
     pub fn encode(&mut self, pcm: &[f32]) -> Result<Vec<u8>, RecorderError> {
-        let n = self
-            .inner
-            .encode_float(pcm, &mut self.out)
-            .map_err(|e| RecorderError::Encoding(format!("libopus: {e}")))?;
+        let n = self.inner.encode_float(pcm, &mut self.out).map_err(|e| RecorderError::encoder("libopus", e))?;
         Ok(self.out[..n].to_vec())
     }
 
@@ -130,6 +128,16 @@ mod tests {
         let head = enc.head();
         assert_eq!(&head[..8], b"OpusHead");
         assert_eq!(head.len(), 19);
+    }
+
+    #[test]
+    fn a_libopus_failure_keeps_libopus_own_error_as_its_cause() {
+        let mut enc = OpusEncoder::new(1, 64_000, true).unwrap();
+        // 7 samples is no Opus frame size: libopus refuses it.
+        let err = enc.encode(&[0.0; 7]).unwrap_err();
+        assert!(matches!(&err, RecorderError::Encoder { what, .. } if what == "libopus"), "{err:?}");
+        let cause = std::error::Error::source(&err).expect("the cause is kept");
+        assert!(cause.downcast_ref::<::opus::Error>().is_some(), "libopus's own error: {cause}");
     }
 
     #[test]

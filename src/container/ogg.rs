@@ -22,7 +22,7 @@ pub struct OggOpusMuxer {
 }
 
 fn enc_err(e: std::io::Error) -> RecorderError {
-    RecorderError::Encoding(format!("Ogg writer: {e}"))
+    RecorderError::encoder("Ogg writer", e)
 }
 
 impl OggOpusMuxer {

@@ -99,7 +99,7 @@ pub(super) fn open(spec: CameraSpec) -> Result<MediaStreamTrack, RecorderError> 
                 }
             }
         })
-        .map_err(|e| RecorderError::Unknown(format!("cannot start the camera thread: {e}")))?;
+        .map_err(|e| RecorderError::os("cannot start the camera thread", e))?;
     let frame_rate = match ready.recv_timeout(Duration::from_secs(5)) {
         Ok(Ok(fps)) => fps,
         Ok(Err(e)) => return Err(RecorderError::NotFound(format!("cannot open {name}: {e}"))),

@@ -158,7 +158,7 @@ pub(super) fn open(id: &str) -> Result<MediaStreamTrack, RecorderError> {
     let thread = std::thread::Builder::new()
         .name(format!("source:{label}"))
         .spawn(move || run(device, config, format, watch, thread_source, ready_tx))
-        .map_err(|e| RecorderError::Unknown(format!("cannot start the capture thread: {e}")))?;
+        .map_err(|e| RecorderError::os("cannot start the capture thread", e))?;
     match ready_rx.recv() {
         Ok(Ok(())) => Ok(MediaStreamTrack::new(TrackKind::Audio, label, device_id, channels, None, source, thread)),
         Ok(Err(e)) => {
@@ -172,9 +172,11 @@ pub(super) fn open(id: &str) -> Result<MediaStreamTrack, RecorderError> {
 /// 48 kHz in f32 (or i16) with the device's own channel count (1 or 2) when offered; else the
 /// device's default, resampled by the owner thread.
 fn choose_config(device: &cpal::Device) -> Result<(StreamConfig, SampleFormat), RecorderError> {
-    let default = device
-        .default_input_config()
-        .map_err(|e| RecorderError::NotFound(format!("{}: cannot capture: {e}", label_of(device))))?;
+    let default = device.default_input_config().map_err(|e| RecorderError::Device {
+        device: label_of(device),
+        what: "cannot capture".into(),
+        source: Box::new(e),
+    })?;
     let channels = default.channels().clamp(1, 2);
     let ranges: Vec<_> = device.supported_input_configs().map(|r| r.collect()).unwrap_or_default();
     for format in [SampleFormat::F32, SampleFormat::I16, SampleFormat::I32] {
@@ -217,7 +219,11 @@ fn run(
         other => Err(RecorderError::NotSupported(format!("sample format {other} from the device"))),
     };
     let stream = match stream.and_then(|s| {
-        s.play().map_err(|e| RecorderError::Unknown(format!("cannot start capture: {e}")))?;
+        s.play().map_err(|e| RecorderError::Device {
+            device: label_of(&device),
+            what: "cannot start capture".into(),
+            source: Box::new(e),
+        })?;
         Ok(s)
     }) {
         Ok(s) => s,
@@ -350,5 +356,9 @@ where
             },
             Some(Duration::from_secs(3)),
         )
-        .map_err(|e| RecorderError::Unknown(format!("cannot open the microphone: {e}")))
+        .map_err(|e| RecorderError::Device {
+            device: label_of(device),
+            what: "cannot open the microphone".into(),
+            source: Box::new(e),
+        })
 }

@@ -84,7 +84,7 @@ pub(super) fn open(spec: ScreenSpec) -> Result<MediaStreamTrack, RecorderError> 
     let thread = std::thread::Builder::new()
         .name("source:screen".into())
         .spawn(move || run(&conn, root, (w, h), (width, height), spec.fps, &thread_source))
-        .map_err(|e| RecorderError::Unknown(format!("cannot start the screen capture thread: {e}")))?;
+        .map_err(|e| RecorderError::os("cannot start the screen capture thread", e))?;
     let label = format!("{} {} ({width}×{height}, {} fps)", super::labels::SCREEN, spec.screen + 1, spec.fps);
     let id = format!("{SCREEN_PREFIX}{}?fps={}", spec.screen, spec.fps);
     Ok(MediaStreamTrack::new(TrackKind::Video, label, id, 0, Some(spec.fps), source, thread))

@@ -65,7 +65,7 @@ pub(super) fn open(spec: ToneSpec) -> Result<MediaStreamTrack, RecorderError> {
     let thread = std::thread::Builder::new()
         .name("source:tone".into())
         .spawn(move || run(spec, &thread_source))
-        .map_err(|e| RecorderError::Unknown(format!("cannot start the test tone thread: {e}")))?;
+        .map_err(|e| RecorderError::os("cannot start the test tone thread", e))?;
     let pace = if spec.realtime { "" } else { ", faster than real time" };
     let label = format!("{} ({} Hz{pace})", super::labels::TEST_TONE, spec.hz);
     let mut params = Vec::new();

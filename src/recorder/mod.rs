@@ -233,7 +233,7 @@ impl MediaRecorder {
                     let _told = events_after.send(RecorderEvent::Stop);
                 }
             })
-            .map_err(|e| RecorderError::Unknown(format!("cannot start the recorder thread: {e}")))?;
+            .map_err(|e| RecorderError::os("cannot start the recorder thread", e))?;
         *lock(&self.running) = Some(Running { commands, thread, timeline });
         *lock(&self.mime_type) = format.mime_type();
         drop(previous_state);

@@ -137,7 +137,7 @@ impl VideoPath {
                 };
                 enc.run(&first, &frames);
             })
-            .map_err(|e| RecorderError::Unknown(format!("cannot start the video encoder thread: {e}")))?;
+            .map_err(|e| RecorderError::os("cannot start the video encoder thread", e))?;
         Ok(VideoPath {
             packets,
             counters,

@@ -19,8 +19,8 @@ const MAX_CLUSTER_MS: u64 = 5_000;
 /// The audio track's number (the first track, as browsers write it).
 const AUDIO_TRACK: u8 = 1;
 
-pub(crate) fn enc_err(e: impl std::fmt::Display) -> RecorderError {
-    RecorderError::Encoding(format!("WebM writer: {e}"))
+pub(crate) fn enc_err(e: impl std::error::Error + Send + Sync + 'static) -> RecorderError {
+    RecorderError::encoder("WebM writer", e)
 }
 
 /// The video track of a WebM stream.
@@ -124,7 +124,7 @@ impl WebmMuxer {
     /// `Encoding` if the writer fails or no track is given.
     pub fn with_tracks(audio: Option<(u16, u16)>, video: Option<VideoTrack>) -> Result<WebmMuxer, RecorderError> {
         if audio.is_none() && video.is_none() {
-            return Err(enc_err("a stream needs a track"));
+            return Err(RecorderError::Encoding("WebM writer: a stream needs a track".into()));
         }
         let mut writer = WebmWriter::new(Vec::new());
         let app = format!("mediarecorder {}", env!("CARGO_PKG_VERSION"));
@@ -185,7 +185,7 @@ impl WebmMuxer {
     /// `Encoding` without a video track, for a frame older than the open cluster, or when the
     /// writer fails.
     pub fn write_video(&mut self, frame: &[u8], pts_ms: u64, keyframe: bool) -> Result<(), RecorderError> {
-        let track = self.video_track.ok_or_else(|| enc_err("no video track"))?;
+        let track = self.video_track.ok_or_else(|| RecorderError::Encoding("WebM writer: no video track".into()))?;
         // Audio up to here first: blocks stay in time order.
         self.release_held(None)?;
         if keyframe && self.cluster_ms.is_some_and(|c| pts_ms > c) {
@@ -207,7 +207,11 @@ impl WebmMuxer {
     fn open_cluster_for(&mut self, pts_ms: u64) -> Result<i16, RecorderError> {
         let cluster_ms = match self.cluster_ms {
             Some(c) if pts_ms >= c && pts_ms - c < MAX_CLUSTER_MS => c,
-            Some(c) if pts_ms < c => return Err(enc_err(format!("a block at {pts_ms} ms after a cluster at {c} ms"))),
+            Some(c) if pts_ms < c => {
+                return Err(RecorderError::Encoding(format!(
+                    "WebM writer: a block at {pts_ms} ms after a cluster at {c} ms"
+                )))
+            }
             _ => {
                 self.close_cluster()?;
                 self.writer

@@ -106,7 +106,7 @@ pub(super) fn open(spec: PatternSpec) -> Result<MediaStreamTrack, RecorderError>
     let thread = std::thread::Builder::new()
         .name("source:pattern".into())
         .spawn(move || run(spec, &thread_source))
-        .map_err(|e| RecorderError::Unknown(format!("cannot start the test video thread: {e}")))?;
+        .map_err(|e| RecorderError::os("cannot start the test video thread", e))?;
     let what = match spec.drawing {
         Drawing::Pattern => super::labels::TEST_PATTERN,
         Drawing::Canvas => super::labels::TEST_CANVAS,
