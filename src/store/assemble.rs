@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::chunk_reader::{ChunkReader, Piece};
 use super::durable::write_document_atomically;
+use super::manifest::Manifest;
 use super::session::read_manifest;
 use crate::container::webm;
 use crate::error::RecorderError;
@@ -53,11 +54,7 @@ pub fn assemble_with_progress(
             progress((done.get() as f64 / total as f64).min(1.0) as f32);
         }
     };
-    let pieces: Vec<Piece> = manifest
-        .chunks
-        .iter()
-        .map(|c| Piece::Logged { path: dir.join(&c.file), index: c.index, bytes: c.bytes, crc32: c.crc32 })
-        .collect();
+    let pieces = logged_pieces(dir, &manifest);
     // Chunks are checked while they stream into the file; a damaged or missing one fails the
     // write (the temporary file is removed) and is reported here with its meaning.
     let problem = RefCell::new(None);
@@ -96,11 +93,7 @@ pub fn assemble_with_progress(
 /// As [`read_manifest`]; `Io` when a chunk is missing, `Encoding` when one is damaged.
 pub fn read_stream(dir: &Path) -> Result<Vec<u8>, RecorderError> {
     let manifest = read_manifest(dir)?;
-    let pieces: Vec<Piece> = manifest
-        .chunks
-        .iter()
-        .map(|c| Piece::Logged { path: dir.join(&c.file), index: c.index, bytes: c.bytes, crc32: c.crc32 })
-        .collect();
+    let pieces = logged_pieces(dir, &manifest);
     let problem = RefCell::new(None);
     let mut stream = Vec::with_capacity(manifest.chunks.iter().map(|c| c.bytes as usize).sum());
     let read = std::io::Read::read_to_end(&mut ChunkReader::new(&pieces).reporting_to(&problem), &mut stream);
@@ -109,4 +102,13 @@ pub fn read_stream(dir: &Path) -> Result<Vec<u8>, RecorderError> {
     }
     read.map_err(|e| RecorderError::io("cannot read the recording", dir, e))?;
     Ok(stream)
+}
+
+/// The session's logged chunks, to be read in order and checked against their log lines.
+fn logged_pieces(dir: &Path, manifest: &Manifest) -> Vec<Piece> {
+    manifest
+        .chunks
+        .iter()
+        .map(|c| Piece::Logged { path: dir.join(&c.file), index: c.index, bytes: c.bytes, crc32: c.crc32 })
+        .collect()
 }
