@@ -76,6 +76,7 @@ fn localized_command() -> clap::Command {
                 .mut_arg("no_audio", |a| a.help(t!("cli-record-no-audio")))
                 .mut_arg("video", |a| a.help(t!("cli-record-video")))
                 .mut_arg("video_bitrate", |a| a.help(t!("cli-record-video-bitrate")))
+                .mut_arg("cursor", |a| a.help(t!("cli-record-cursor")))
                 .mut_arg("mime", |a| a.help(t!("cli-record-mime")))
                 .mut_arg("timeslice", |a| a.help(t!("cli-record-timeslice")))
                 .mut_arg("duration", |a| a.help(t!("cli-record-duration")))
@@ -237,6 +238,8 @@ struct RecordArgs {
     video: Option<String>,
     #[arg(long)]
     video_bitrate: Option<u32>,
+    #[arg(long, value_parser = ["embedded", "hidden"], requires = "video")]
+    cursor: Option<String>,
     #[arg(long)]
     mime: Option<String>,
     #[arg(long)]
@@ -329,8 +332,13 @@ fn record(args: RecordArgs) -> Result<()> {
             Some(devices::TEST_TONE_ID.to_string())
         }
     };
-    let stream = MediaStream::open(audio_id.as_deref(), args.video.as_deref()).with_context(|| {
-        let ids: Vec<&str> = audio_id.iter().chain(&args.video).map(String::as_str).collect();
+    // --cursor is the screen's or window's `cursor=` parameter.
+    let video_id = args.video.as_ref().map(|id| match &args.cursor {
+        Some(mode) => format!("{id}{}cursor={mode}", if id.contains('?') { '&' } else { '?' }),
+        None => id.clone(),
+    });
+    let stream = MediaStream::open(audio_id.as_deref(), video_id.as_deref()).with_context(|| {
+        let ids: Vec<&str> = audio_id.iter().chain(&video_id).map(String::as_str).collect();
         t!("cli-cannot-open", ids = format!("\"{}\"", ids.join("\" + \"")))
     })?;
     let label = stream.tracks().iter().map(|t| i18n::device_label(t.label())).collect::<Vec<_>>().join(" + ");

@@ -168,6 +168,9 @@ pub fn device_label(label: &str) -> String {
             return format!("{} {rest}", crate::t!("device-screen"));
         }
     }
+    if let Some(title) = label.strip_prefix(labels::WINDOW).and_then(|r| r.strip_prefix(": ")) {
+        return format!("{}: {title}", crate::t!("device-window"));
+    }
     label.to_owned()
 }
 

@@ -21,7 +21,7 @@ pub use camera::{CameraSpec, CAMERA_PREFIX};
 pub use mic::HOST_ENV;
 pub use pattern::{read_code, render as render_pattern, Drawing, PatternSpec, TEST_CANVAS_ID, TEST_PATTERN_ID};
 #[cfg(target_os = "linux")]
-pub use screen::{bgrx_to_i420, ScreenSpec, SCREEN_PREFIX};
+pub use screen::{bgrx_to_i420, ScreenSpec, ScreenTarget, SCREEN_PREFIX, WINDOW_PREFIX};
 pub use tone::ToneSpec;
 
 /// The id of the system's default microphone.
@@ -68,6 +68,8 @@ pub mod labels {
     pub const TEST_CANVAS: &str = "Test canvas";
     /// A screen, before its number.
     pub const SCREEN: &str = "Screen";
+    /// A window, before its title (`Window: Terminal`).
+    pub const WINDOW: &str = "Window";
 }
 
 /// Lists the capture devices: `default` (when a microphone exists), each microphone, the

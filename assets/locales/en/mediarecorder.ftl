@@ -33,6 +33,7 @@ device-test-tone = Test tone
 device-test-pattern = Test pattern
 device-test-canvas = Test canvas
 device-screen = Screen
+device-window = Window
 
 ## Controls, format and quality
 
@@ -170,7 +171,8 @@ cli-record-examples =
       mediarecorder record --video 'test:pattern?w=1280&h=720&fps=30' --mime 'video/webm;codecs=av1,opus' -o clip.webm
 cli-record-audio = Audio device id: `default`, an id from `devices`, or `test:tone[?hz=F]`. Without it: the default microphone, or the test tone when there is none
 cli-record-no-audio = Record no audio (a video-only file; needs --video)
-cli-record-video = Video device id from `devices`: `camera:0[?w=1280&h=720&fps=30]`, `screen:0[?fps=15]`, `test:pattern[?w=640&h=480&fps=30]`, `test:canvas`
+cli-record-video = Video device id from `devices`: `camera:0[?w=1280&h=720&fps=30]`, `screen:0[?fps=15]`, an area `screen:0?x=0&y=0&w=1280&h=720`, a window `window:0x1e00007`, `test:pattern[?w=640&h=480&fps=30]`, `test:canvas`
+cli-record-cursor = The pointer in a screen or window recording: `embedded` (drawn in, the default) or `hidden`
 cli-record-video-bitrate = Video bitrate in bit/s (default 2500000)
 cli-record-mime = Container and codecs, e.g. `audio/ogg;codecs=opus`, `audio/webm;codecs=opus`, `video/webm;codecs=vp9,opus`, `video/webm;codecs=av1,opus` (default: from the output file's extension and the tracks)
 cli-record-timeslice = Deliver data every this many milliseconds of media

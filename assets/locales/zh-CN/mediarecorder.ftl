@@ -32,6 +32,7 @@ device-test-tone = 测试音
 device-test-pattern = 测试图案
 device-test-canvas = 测试画布
 device-screen = 屏幕
+device-window = 窗口
 
 ## 控制、格式与质量
 
@@ -169,7 +170,8 @@ cli-record-examples =
       mediarecorder record --video 'test:pattern?w=1280&h=720&fps=30' --mime 'video/webm;codecs=av1,opus' -o clip.webm
 cli-record-audio = 音频设备 id：`default`、`devices` 列出的 id，或 `test:tone[?hz=F]`。省略时：默认麦克风；没有麦克风时为测试音
 cli-record-no-audio = 不录制音频（仅视频的文件；需要 --video）
-cli-record-video = `devices` 列出的视频设备 id：`camera:0[?w=1280&h=720&fps=30]`、`screen:0[?fps=15]`、`test:pattern[?w=640&h=480&fps=30]`、`test:canvas`
+cli-record-video = `devices` 列出的视频设备 id：`camera:0[?w=1280&h=720&fps=30]`、`screen:0[?fps=15]`、屏幕区域 `screen:0?x=0&y=0&w=1280&h=720`、窗口 `window:0x1e00007`、`test:pattern[?w=640&h=480&fps=30]`、`test:canvas`
+cli-record-cursor = 屏幕或窗口录制中的鼠标指针：`embedded`（绘入画面，默认）或 `hidden`（隐藏）
 cli-record-video-bitrate = 视频码率，单位 bit/s（默认 2500000）
 cli-record-mime = 容器与编码，例如 `audio/ogg;codecs=opus`、`audio/webm;codecs=opus`、`video/webm;codecs=vp9,opus`、`video/webm;codecs=av1,opus`（默认：由输出文件的扩展名和轨道决定）
 cli-record-timeslice = 每录制这么多毫秒的媒体就交付一次数据
