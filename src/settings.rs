@@ -30,6 +30,8 @@ pub struct Settings {
     pub video_bitrate: u32,
     /// Timeslice: how often chunks are delivered, ms.
     pub timeslice_ms: u32,
+    /// Seconds between pressing Record and the recording starting (a countdown; 0: at once).
+    pub start_delay_s: u32,
 }
 
 impl Default for Settings {
@@ -43,6 +45,7 @@ impl Default for Settings {
             audio_bitrate: 128_000,
             video_bitrate: 2_500_000,
             timeslice_ms: 1000,
+            start_delay_s: 0,
         }
     }
 }
@@ -176,6 +179,9 @@ pub fn parse(bytes: &[u8]) -> Result<Settings, SettingsError> {
     if s.device_id.is_empty() {
         s.device_id = defaults.device_id;
     }
+    if s.start_delay_s > 60 {
+        s.start_delay_s = defaults.start_delay_s;
+    }
     Ok(s)
 }
 
@@ -226,12 +232,15 @@ mod tests {
             audio_bitrate: 64_000,
             video_bitrate: 5_000_000,
             timeslice_ms: 250,
+            start_delay_s: 5,
         };
         store(&path, &mine).unwrap();
         assert_eq!(load(&path), Loaded { settings: mine, set_aside: None });
         assert!(String::from_utf8(to_json(&Settings::default())).unwrap().contains("\"version\": 1"));
 
-        let odd = parse(br#"{"mime_type":"video/x-nope","audio_bitrate":5,"timeslice_ms":0,"extra":1}"#).unwrap();
+        let odd =
+            parse(br#"{"mime_type":"video/x-nope","audio_bitrate":5,"timeslice_ms":0,"start_delay_s":99,"extra":1}"#)
+                .unwrap();
         assert_eq!(odd, Settings::default());
         // Each MIME type stays of its kind; a file from before video still loads.
         let swapped = parse(

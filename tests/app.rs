@@ -309,3 +309,52 @@ fn a_damaged_or_newer_settings_file_is_kept_aside_and_the_app_starts_with_defaul
         assert_eq!((written.settings.mime_type.as_str(), written.set_aside), ("audio/webm;codecs=opus", None));
     }
 }
+
+#[test]
+fn start_after_three_seconds_counts_down_and_escape_calls_it_off() {
+    require_virtual_mics();
+    let store = tempfile::tempdir().unwrap();
+    let mut harness = app(store.path());
+    wait_for(&mut harness, "a preview", |s| !s.devices.is_empty() && s.meter.peak_dbfs.is_finite());
+    harness.get_by_value("At once").click();
+    harness.run_steps(3);
+    harness.get_by_label("3 s").click();
+    wait_for(&mut harness, "a 3 s countdown chosen", |s| s.settings.start_delay_s == 3);
+
+    // Escape during the countdown: nothing is recorded.
+    harness.get_by_label("Record").click();
+    wait_for(&mut harness, "the countdown", |s| s.countdown_s == Some(3));
+    assert!(enabled(&harness, "Starting in 3…"), "the button calls the countdown off");
+    let counting = Instant::now();
+    while counting.elapsed() < Duration::from_millis(1200) {
+        harness.run_steps(3);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(harness.state().state().countdown_s, Some(2), "it counts down");
+    harness.key_press(egui::Key::Escape);
+    wait_for(&mut harness, "the countdown called off", |s| s.countdown_s.is_none());
+    let after = Instant::now();
+    while after.elapsed() < Duration::from_secs(3) {
+        harness.run_steps(3);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let s = harness.state().state();
+    assert_eq!(s.recording_state, RecordingState::Inactive, "nothing recorded");
+    assert!(s.recordings.is_empty(), "no recording: {:?}", s.recordings);
+
+    // The whole countdown: the recording starts 3 s after the click.
+    let clicked_ms = unix_ms();
+    harness.get_by_label("Record").click();
+    wait_for(&mut harness, "recording", |s| s.recording_state == RecordingState::Recording);
+    let session = std::fs::read_dir(store.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).unwrap();
+    let manifest = mediarecorder::store::read_manifest(&session).unwrap();
+    let waited_s = (manifest.created_unix_ms as f64 - clicked_ms) / 1000.0;
+    eprintln!("the recording started {waited_s:.3} s after the click");
+    assert!((waited_s - 3.0).abs() <= 0.2, "the recording started {waited_s:.3} s after the click");
+    harness.get_by_label("Stop").click();
+    wait_for(&mut harness, "stopped", |s| s.recordings.first().is_some_and(|r| r.status == RecordingStatus::Ready));
+}
+
+fn unix_ms() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
+}

@@ -102,6 +102,8 @@ pub const BITRATE_CHOICES: &[u32] = &[32_000, 64_000, 96_000, 128_000, 192_000, 
 pub const VIDEO_BITRATE_CHOICES: &[u32] = &[1_000_000, 2_500_000, 5_000_000, 8_000_000];
 /// Timeslices offered, ms.
 pub const TIMESLICE_CHOICES: &[u32] = &[100, 250, 500, 1000, 2000, 5000];
+/// Countdowns offered before recording starts, s (0: none).
+pub const START_DELAY_CHOICES: &[u32] = &[0, 3, 5, 10];
 
 /// What the user asked for; the controller carries it out.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,8 +114,10 @@ pub enum Command {
     SelectVideo(Option<String>),
     /// Change format or quality (and remember it).
     ChangeSettings(Settings),
-    /// Start recording from the selected device.
+    /// Start recording from the selected device (after the countdown in the settings, if any).
     Record,
+    /// Cancel the countdown before a recording: nothing is recorded.
+    CancelCountdown,
     /// Pause the recording.
     Pause,
     /// Resume the recording.
@@ -186,6 +190,8 @@ pub enum Update {
     Capturing(Vec<String>),
     /// The recorder's state.
     State(RecordingState),
+    /// Whole seconds left before the recording starts (`None`: no countdown).
+    Countdown(Option<u32>),
     /// Media recorded so far in the current recording (paused time excluded), and its bytes.
     Progress {
         /// Media time, ms.
@@ -237,6 +243,8 @@ pub struct AppState {
     pub capturing: Vec<String>,
     /// The recorder's state.
     pub recording_state: RecordingState,
+    /// Seconds left before a recording starts, while counting down.
+    pub countdown_s: Option<u32>,
     /// Media recorded in the current recording, ms.
     pub media_ms: f64,
     /// Bytes written in the current recording.
@@ -285,6 +293,7 @@ impl Default for AppState {
             capturing: Vec::new(),
             meter: MeterReading { peak_dbfs: f32::NEG_INFINITY, rms_dbfs: f32::NEG_INFINITY, ..Default::default() },
             recording_state: RecordingState::Inactive,
+            countdown_s: None,
             media_ms: 0.0,
             bytes: 0,
             recordings: Vec::new(),
@@ -324,6 +333,7 @@ impl AppState {
                 }
                 self.recording_state = s;
             }
+            Update::Countdown(left) => self.countdown_s = left,
             Update::Progress { media_ms, bytes } => {
                 self.media_ms = media_ms;
                 self.bytes = bytes;
@@ -355,9 +365,10 @@ impl AppState {
         self.recordings.iter().find(|r| &r.id == id && r.can_save())
     }
 
-    /// Whether the device picker and format choices can change (not while recording).
+    /// Whether the device picker and format choices can change (not while recording or counting
+    /// down to it).
     pub fn can_configure(&self) -> bool {
-        self.recording_state == RecordingState::Inactive
+        self.recording_state == RecordingState::Inactive && self.countdown_s.is_none()
     }
 }
 

@@ -39,6 +39,11 @@ device-window = Window
 
 record = Record
 record-tip = Start recording (Space)
+starting-in = Starting in { $seconds }…
+starting-in-tip = Click, or press Escape or Space, to cancel: nothing is recorded
+start-after = Start after
+start-after-tip = A countdown between pressing Record and the recording starting
+start-after-off = At once
 pause = Pause
 pause-tip = Pause; the timer stops too (P)
 resume = Resume

@@ -38,6 +38,11 @@ device-window = 窗口
 
 record = 录制
 record-tip = 开始录制（空格）
+starting-in = { $seconds } 秒后开始…
+starting-in-tip = 点击，或按 Esc 或空格取消：不会录制任何内容
+start-after = 延时开始
+start-after-tip = 按下“录制”后倒计时多久才开始录制
+start-after-off = 立即
 pause = 暂停
 pause-tip = 暂停；计时也随之停止（P）
 resume = 继续

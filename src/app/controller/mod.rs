@@ -214,6 +214,8 @@ struct Engine {
     player: Option<(String, Player)>,
     last_device_poll: Instant,
     live: Live,
+    /// Counting down to a recording: when it starts, and the seconds left last shown.
+    countdown: Option<(Instant, u32)>,
 }
 
 impl Engine {
@@ -236,6 +238,7 @@ impl Engine {
             recordings: Vec::new(),
             saves: HashMap::new(),
             player: None,
+            countdown: None,
             last_device_poll: Instant::now(),
             live: Live {
                 next: Instant::now(),
@@ -281,7 +284,7 @@ impl Engine {
                     Err(_) => self.active = None,
                 },
                 recv(internal) -> msg => if let Ok(msg) = msg { self.internal(msg) },
-                default(self.live.next.saturating_duration_since(Instant::now())) => {}
+                default(self.next_wake().saturating_duration_since(Instant::now())) => {}
             }
             self.tick();
         }
@@ -325,7 +328,8 @@ impl Engine {
                 self.save_settings();
                 self.out.send(Update::Settings(self.settings.clone()));
             }
-            Command::Record => self.record(),
+            Command::Record => self.ask_to_record(),
+            Command::CancelCountdown => self.cancel_countdown(),
             Command::Pause => self.with_recorder(|r| r.pause()),
             Command::Resume => self.with_recorder(|r| r.resume()),
             Command::Stop => self.with_recorder(|r| r.stop()),
@@ -341,8 +345,15 @@ impl Engine {
         }
     }
 
+    /// When the loop must wake even with nothing arriving: the next live values, or the end of a
+    /// countdown (to the millisecond: the recording starts when the user was told it would).
+    fn next_wake(&self) -> Instant {
+        self.countdown.map_or(self.live.next, |(at, _)| at.min(self.live.next))
+    }
+
     fn tick(&mut self) {
         let now = Instant::now();
+        self.count_down(now);
         if now >= self.live.next {
             // On the budget's grid; after a late tick, a whole interval from now (never two at
             // once to catch up).

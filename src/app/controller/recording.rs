@@ -4,6 +4,42 @@
 use super::*;
 
 impl Engine {
+    /// Record: at once, or after the countdown the settings ask for.
+    pub(super) fn ask_to_record(&mut self) {
+        if self.active.is_some() || self.countdown.is_some() {
+            return;
+        }
+        match self.settings.start_delay_s {
+            0 => self.record(),
+            seconds => {
+                self.countdown = Some((Instant::now() + Duration::from_secs(u64::from(seconds)), seconds));
+                self.out.send(Update::Countdown(Some(seconds)));
+            }
+        }
+    }
+
+    /// Nothing is recorded.
+    pub(super) fn cancel_countdown(&mut self) {
+        if self.countdown.take().is_some() {
+            self.out.send(Update::Countdown(None));
+        }
+    }
+
+    /// Shows the seconds left; at the end, records.
+    pub(super) fn count_down(&mut self, now: Instant) {
+        let Some((at, shown)) = self.countdown else { return };
+        if now >= at {
+            self.countdown = None;
+            self.out.send(Update::Countdown(None));
+            return self.record();
+        }
+        let left = u32::try_from(at.duration_since(now).as_millis().div_ceil(1000)).unwrap_or(u32::MAX);
+        if left != shown {
+            self.countdown = Some((at, left));
+            self.out.send(Update::Countdown(Some(left)));
+        }
+    }
+
     pub(super) fn record(&mut self) {
         if self.active.is_some() {
             return;

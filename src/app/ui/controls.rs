@@ -5,7 +5,7 @@ use egui::{Button, RichText, Ui};
 use super::{AMBER, RED};
 use crate::app::state::{
     format_bytes, format_duration, format_label, AppState, Command, Settings, BITRATE_CHOICES, MIME_CHOICES,
-    TIMESLICE_CHOICES, VIDEO_BITRATE_CHOICES, VIDEO_MIME_CHOICES,
+    START_DELAY_CHOICES, TIMESLICE_CHOICES, VIDEO_BITRATE_CHOICES, VIDEO_MIME_CHOICES,
 };
 use crate::t;
 use crate::{MediaRecorder, RecordingState};
@@ -16,11 +16,15 @@ const BUTTON: egui::Vec2 = egui::vec2(130.0, 44.0);
 pub fn controls_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let s = state.recording_state;
     ui.horizontal(|ui| {
-        let record = Button::new(RichText::new(t!("record")).size(20.0).strong().color(egui::Color32::WHITE))
-            .fill(RED)
-            .min_size(BUTTON);
-        if ui.add_enabled(s == RecordingState::Inactive, record).on_hover_text(t!("record-tip")).clicked() {
-            commands.push(Command::Record);
+        // Counting down, the Record button says how long is left, and calls it off.
+        let (text, tip, command) = match state.countdown_s {
+            Some(seconds) => (t!("starting-in", seconds = seconds), t!("starting-in-tip"), Command::CancelCountdown),
+            None => (t!("record"), t!("record-tip"), Command::Record),
+        };
+        let record =
+            Button::new(RichText::new(text).size(20.0).strong().color(egui::Color32::WHITE)).fill(RED).min_size(BUTTON);
+        if ui.add_enabled(s == RecordingState::Inactive, record).on_hover_text(tip).clicked() {
+            commands.push(command);
         }
         let (label, command, tip) = if s == RecordingState::Paused {
             (t!("resume"), Command::Resume, t!("resume-tip"))
@@ -55,7 +59,8 @@ pub fn controls_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
 fn format_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let mut wanted: Settings = state.settings.clone();
     ui.add_enabled_ui(state.can_configure(), |ui| {
-        ui.horizontal(|ui| {
+        // Wrapped: with a video source the choices need more than an 800 px window's width.
+        ui.horizontal_wrapped(|ui| {
             let label = ui.label(t!("format"));
             // With a video source the choice is among the video formats, else the sound ones;
             // each is remembered on its own.
@@ -107,6 +112,17 @@ fn format_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 .response
                 .labelled_by(label.id)
                 .on_hover_text(t!("saved-every-tip"));
+            let label = ui.label(t!("start-after"));
+            egui::ComboBox::from_id_salt("start-after")
+                .selected_text(delay_label(wanted.start_delay_s))
+                .show_ui(ui, |ui| {
+                    for &d in START_DELAY_CHOICES {
+                        ui.selectable_value(&mut wanted.start_delay_s, d, delay_label(d));
+                    }
+                })
+                .response
+                .labelled_by(label.id)
+                .on_hover_text(t!("start-after-tip"));
         });
     });
     if wanted != state.settings {
@@ -117,6 +133,14 @@ fn format_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
 /// `2.5 Mbit/s`.
 fn mbits(bps: u32) -> String {
     format!("{} Mbit/s", f64::from(bps) / 1e6)
+}
+
+fn delay_label(seconds: u32) -> String {
+    if seconds == 0 {
+        t!("start-after-off")
+    } else {
+        format!("{seconds} s")
+    }
 }
 
 fn timeslice_label(ms: u32) -> String {

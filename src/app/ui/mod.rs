@@ -58,6 +58,13 @@ fn shortcuts(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         return;
     }
     ui.ctx().input_mut(|i| {
+        if state.countdown_s.is_some() {
+            // Counting down: Escape or Space calls it off.
+            if i.consume_key(Modifiers::NONE, Key::Escape) || i.consume_key(Modifiers::NONE, Key::Space) {
+                commands.push(Command::CancelCountdown);
+            }
+            return;
+        }
         if i.consume_key(Modifiers::NONE, Key::Space) {
             commands.push(match state.recording_state {
                 RecordingState::Inactive => Command::Record,
