@@ -198,6 +198,9 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
             )));
         }
         let media_ms = w.path.media_ms();
+        // The time recorded, for a timer that runs smoothly (the rest of the counters change
+        // with each chunk).
+        w.shared.stats.lock().unwrap_or_else(PoisonError::into_inner).media_ms = w.path.recorded_ms();
         if media_ms >= next_chunk_ms {
             // After a burst (a device delivering seconds at once) one cut holds it all: the
             // schedule skips ahead rather than emitting empty chunks to catch up.
