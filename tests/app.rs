@@ -346,8 +346,17 @@ fn start_after_three_seconds_counts_down_and_escape_calls_it_off() {
     let clicked_ms = unix_ms();
     harness.get_by_label("Record").click();
     wait_for(&mut harness, "recording", |s| s.recording_state == RecordingState::Recording);
-    let session = std::fs::read_dir(store.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).unwrap();
-    let manifest = mediarecorder::store::read_manifest(&session).unwrap();
+    // start() returns at once; the recorder thread makes the session just after.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let manifest = loop {
+        let session = std::fs::read_dir(store.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir());
+        if let Some(manifest) = session.and_then(|dir| mediarecorder::store::read_manifest(&dir).ok()) {
+            break manifest;
+        }
+        assert!(Instant::now() < deadline, "the session's manifest written");
+        harness.run_steps(1);
+        std::thread::sleep(Duration::from_millis(10));
+    };
     let waited_s = (manifest.created_unix_ms as f64 - clicked_ms) / 1000.0;
     eprintln!("the recording started {waited_s:.3} s after the click");
     assert!((waited_s - 3.0).abs() <= 0.2, "the recording started {waited_s:.3} s after the click");
