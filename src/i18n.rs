@@ -153,6 +153,9 @@ pub fn device_label(label: &str) -> String {
     if let Some(name) = label.strip_prefix(labels::DEFAULT_PREFIX) {
         return crate::t!("device-default", name = device_label(name));
     }
+    if let Some(output) = label.strip_prefix(labels::SYSTEM_SOUND_PREFIX) {
+        return crate::t!("device-system-sound", output = output);
+    }
     let words = [
         (labels::TEST_TONE, crate::t!("device-test-tone")),
         (labels::TEST_PATTERN, crate::t!("device-test-pattern")),

@@ -26,7 +26,7 @@ fn devices_json_lists_both_virtual_mics_with_their_labels() {
         .iter()
         .filter(|d| d["kind"] == "videoinput")
         .map(|d| d["deviceId"].as_str().unwrap())
-        .filter(|id| !id.starts_with("screen:"))
+        .filter(|id| !id.starts_with("screen:") && !id.starts_with("window:"))
         .collect();
     assert_eq!(video, ["test:pattern", "test:canvas"], "the test videos are video inputs");
     assert!(list.iter().all(|d| d["kind"] == "audioinput" || d["kind"] == "videoinput"));

@@ -97,6 +97,43 @@ fn label_of(device: &cpal::Device) -> String {
     device.description().map(|d| d.name().to_string()).unwrap_or_else(|_| device.to_string())
 }
 
+/// The outputs' sound, as sources: each output's monitor (PulseAudio and PipeWire name a sink's
+/// monitor `<sink>.monitor`) as `monitor:<sink>`, and first `system`, the default output's.
+/// None on ALSA alone, which has no monitors.
+pub(super) fn list_system_sound() -> Vec<MicInfo> {
+    let _quiet = quiet_alsa();
+    let host = host();
+    if !is_pulse(&host) {
+        return Vec::new();
+    }
+    let default_sink = host.default_output_device().and_then(|d| d.id().ok()).map(|i| i.id().to_owned());
+    let Ok(devices) = host.input_devices() else { return Vec::new() };
+    let mut out = Vec::new();
+    for device in devices {
+        let Ok(id) = device.id() else { continue };
+        let Some(sink) = id.id().strip_suffix(".monitor") else { continue };
+        let label = system_sound_label(&device, sink);
+        if default_sink.as_deref() == Some(sink) {
+            out.insert(0, MicInfo { id: super::SYSTEM_SOUND_ID.into(), label: label.clone(), is_default: true });
+        }
+        out.push(MicInfo { id: format!("{}{sink}", super::MONITOR_PREFIX), label, is_default: false });
+    }
+    out
+}
+
+/// "System sound – <the output's name>" for a sink's monitor ("Monitor of <the output's name>").
+fn system_sound_label(monitor: &cpal::Device, sink: &str) -> String {
+    let name = label_of(monitor);
+    let output = name.strip_prefix("Monitor of ").unwrap_or(sink);
+    format!("{}{output}", super::labels::SYSTEM_SOUND_PREFIX)
+}
+
+/// The monitor of `sink` (its sound, as a source).
+fn monitor_of(host: &cpal::Host, sink: &str) -> Option<cpal::Device> {
+    let monitor = format!("{sink}.monitor");
+    host.input_devices().ok()?.find(|d| d.id().is_ok_and(|i| i.id() == monitor))
+}
+
 pub(super) fn list() -> Vec<MicInfo> {
     let _quiet = quiet_alsa();
     let host = host();
@@ -111,8 +148,18 @@ pub(super) fn list() -> Vec<MicInfo> {
         .collect()
 }
 
-/// Finds the device for `id` (`default` or a listed cpal id).
+/// Finds the device for `id` (`default`, `system`, `monitor:<sink>` or a listed cpal id).
 fn find(host: &cpal::Host, id: &str) -> Result<cpal::Device, RecorderError> {
+    if id == super::SYSTEM_SOUND_ID {
+        let sink = host.default_output_device().and_then(|d| d.id().ok()).map(|i| i.id().to_owned());
+        let sink = sink.ok_or_else(|| RecorderError::NotFound("no sound output: no system sound to record".into()))?;
+        return monitor_of(host, &sink)
+            .ok_or_else(|| RecorderError::NotFound(format!("the default output \"{sink}\" has no monitor to record")));
+    }
+    if let Some(sink) = id.strip_prefix(super::MONITOR_PREFIX) {
+        return monitor_of(host, sink)
+            .ok_or_else(|| RecorderError::NotFound(format!("no system sound from \"{sink}\": no such output")));
+    }
     if id == super::DEFAULT_ID {
         let default = host.default_input_device().filter(|d| is_microphone(host, d));
         // With no microphone, PulseAudio's default source is a monitor: not what "default" means.
@@ -139,8 +186,16 @@ pub(super) fn open(id: &str) -> Result<MediaStreamTrack, RecorderError> {
     let _quiet = quiet_alsa();
     let host = host();
     let device = find(&host, id)?;
-    let label = label_of(&device);
-    let device_id = if id == super::DEFAULT_ID {
+    let system_sound = id == super::SYSTEM_SOUND_ID || id.starts_with(super::MONITOR_PREFIX);
+    let label = match device.id() {
+        Ok(monitor) if system_sound => {
+            let sink = monitor.id().strip_suffix(".monitor").unwrap_or(monitor.id()).to_owned();
+            system_sound_label(&device, &sink)
+        }
+        _ => label_of(&device),
+    };
+    // `default` and `system` keep their names (what they follow); a monitor is named by its output.
+    let device_id = if id == super::DEFAULT_ID || system_sound {
         id.to_string()
     } else {
         device.id().map(|i| i.to_string()).unwrap_or_else(|_| id.into())

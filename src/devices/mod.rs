@@ -28,6 +28,15 @@ pub use tone::ToneSpec;
 pub const DEFAULT_ID: &str = "default";
 /// The id of the built-in 440 Hz test tone (`test:tone?hz=880` for another pitch).
 pub const TEST_TONE_ID: &str = "test:tone";
+/// The default output's sound (what the speakers play), as `default` is the default microphone.
+pub const SYSTEM_SOUND_ID: &str = "system";
+/// Device ids of one output's sound start with this (then the output's name: `monitor:speaker`).
+pub const MONITOR_PREFIX: &str = "monitor:";
+
+/// `true` for the system's sound (`system`, `monitor:…`), which is not a microphone.
+pub fn is_system_sound(id: &str) -> bool {
+    id == SYSTEM_SOUND_ID || id.starts_with(MONITOR_PREFIX)
+}
 
 /// `"audioinput"` or `"videoinput"`, as the web's `MediaDeviceKind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,6 +79,8 @@ pub mod labels {
     pub const SCREEN: &str = "Screen";
     /// A window, before its title (`Window: Terminal`).
     pub const WINDOW: &str = "Window";
+    /// Before an output's name: its sound (`System sound – Speakers`).
+    pub const SYSTEM_SOUND_PREFIX: &str = "System sound – ";
 }
 
 /// Lists the capture devices: `default` (when a microphone exists), each microphone, the
@@ -91,6 +102,12 @@ pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
     }
     out.extend(mics.into_iter().map(|m| MediaDeviceInfo {
         group_id: group_of(&m.id),
+        device_id: m.id,
+        kind: MediaDeviceKind::AudioInput,
+        label: m.label,
+    }));
+    out.extend(mic::list_system_sound().into_iter().map(|m| MediaDeviceInfo {
+        group_id: "system".into(),
         device_id: m.id,
         kind: MediaDeviceKind::AudioInput,
         label: m.label,

@@ -34,6 +34,7 @@ device-test-pattern = Test pattern
 device-test-canvas = Test canvas
 device-screen = Screen
 device-window = Window
+device-system-sound = System sound – { $output }
 
 ## Controls, format and quality
 

@@ -33,6 +33,7 @@ device-test-pattern = 测试图案
 device-test-canvas = 测试画布
 device-screen = 屏幕
 device-window = 窗口
+device-system-sound = 系统声音 – { $output }
 
 ## 控制、格式与质量
 

@@ -90,7 +90,8 @@ impl Engine {
     }
 
     pub(super) fn no_microphone(&self) -> bool {
-        !self.devices.iter().any(|d| d.id != TEST_TONE_ID)
+        // The system's sound is listed with the microphones, but it is none.
+        !self.devices.iter().any(|d| d.id != TEST_TONE_ID && !crate::devices::is_system_sound(&d.id))
     }
 
     pub(super) fn send_devices(&self) {
