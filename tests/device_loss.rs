@@ -74,22 +74,19 @@ fn a_screen_that_goes_away_ends_its_track_and_the_sound_records_on() {
     let dir = tempfile::tempdir().unwrap();
     let xvfb = Xvfb::start("320x240x24");
     let file = dir.path().join("screen-lost.webm");
-    let child = cli()
-        .args(["record", "--audio", "test:tone", "--video", "screen:0?fps=15", "--timeslice", "500"])
-        .args(["--duration", "5", "-o"])
-        .arg(&file)
-        .env("DISPLAY", &xvfb.display)
-        .env("XDG_DATA_HOME", dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, rx) = spawn_recording(
+        cli()
+            .args(["record", "--audio", "test:tone", "--video", "screen:0?fps=15", "--timeslice", "500"])
+            .args(["--duration", "5", "-o"])
+            .arg(&file)
+            .env("DISPLAY", &xvfb.display)
+            .env("XDG_DATA_HOME", dir.path()),
+    );
     std::thread::sleep(Duration::from_millis(2000));
     drop(xvfb);
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (ok, stderr) = finish_recording(child, &rx);
 
-    assert!(out.status.success(), "the recording ran to its end: {stderr}");
+    assert!(ok, "the recording ran to its end: {stderr}");
     assert!(
         stderr.contains("stopped: the X display stopped answering") && stderr.contains("goes on with the other tracks"),
         "the user is told the screen went away: {stderr}"

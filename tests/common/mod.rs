@@ -185,6 +185,44 @@ pub fn cli() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mediarecorder"))
 }
 
+/// Starts `command` (a `record`) with its stderr read line by line; returns once it says it is
+/// recording (a test's timings start there, not at a spawn a loaded machine may take seconds
+/// to carry out), with the lines it prints after.
+pub fn spawn_recording(command: &mut Command) -> (Child, crossbeam_channel::Receiver<String>) {
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    // `record` prints a few lines: the queue never fills (if it did, the reader would wait).
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let stderr = child.stderr.take().unwrap();
+    std::thread::Builder::new()
+        .name("test:stderr".into())
+        .spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        })
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut said = Vec::new();
+    while let Ok(line) = rx.recv_deadline(deadline) {
+        if line.starts_with("Recording ") {
+            return (child, rx);
+        }
+        said.push(line);
+    }
+    let _killed = child.kill();
+    let status = child.wait();
+    panic!("record did not start recording ({status:?}): {}", said.join("\n"));
+}
+
+/// Waits for a `spawn_recording` to end: whether it succeeded, and what it printed after
+/// saying it was recording.
+pub fn finish_recording(mut child: Child, rx: &crossbeam_channel::Receiver<String>) -> (bool, String) {
+    let ok = child.wait().unwrap().success();
+    // The reader ends with the pipe; what it read is all in the queue then.
+    let lines: Vec<String> = rx.iter().collect();
+    (ok, lines.join("\n"))
+}
+
 /// `duration` as headless Chromium (the reference player) reports it at `loadedmetadata`, or
 /// the media error. Each call uses its own page name, so calls may run in parallel.
 pub fn chromium_duration(file: &Path) -> String {
