@@ -25,6 +25,9 @@ cargo test --locked --workspace --no-run
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 cargo clippy --locked --workspace --all-targets -- -D warnings
 PROFILE=dev packaging/deb.sh
+# The Wayland tests' one-time set-up: sway's user, the portal backend they use (each test then
+# starts a desktop of its own).
+scripts/wayland-session.sh prepare "$run/wayland"
 
 eval "$(scripts/virtual-mics.sh start "$run")"
 # Tests never touch the user's own recordings.

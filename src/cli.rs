@@ -10,7 +10,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use mediarecorder::{
     devices, enumerate_devices, store, BitrateMode, MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent,
 };
-use mediarecorder::{i18n, t};
+use mediarecorder::{i18n, settings, t};
 
 /// The arguments. Their help texts are in the catalogues (assets/locales), set by [`localized_command`].
 #[derive(Parser)]
@@ -314,6 +314,33 @@ fn warn_if_space_is_low(output: &Path, bitrate: u32) {
     }
 }
 
+/// `getUserMedia` for the CLI's ids. A screen shared through the desktop's portal (`display`)
+/// reuses the token the settings keep from the last share (as the window does), and keeps the
+/// new one: the desktop does not ask again.
+fn open_stream(audio: Option<&str>, video: Option<&str>) -> Result<MediaStream, mediarecorder::RecorderError> {
+    let Some(id) = video.filter(|id| devices::DisplayMediaOptions::parse(id).is_some()) else {
+        return MediaStream::open(audio, video);
+    };
+    let path = settings::default_path();
+    let token = path.as_deref().and_then(|p| settings::load(p).settings.display_restore_token);
+    let display = devices::open_video_with_token(id, token.as_deref())?;
+    if let (Some(path), Some(new)) = (&path, display.restore_token().filter(|t| Some(t) != token.as_ref())) {
+        let loaded = settings::load(path);
+        // A settings file this version cannot read is left as it is.
+        if loaded.set_aside.is_none() {
+            let kept = settings::Settings { display_restore_token: Some(new), ..loaded.settings };
+            if let Err(e) = settings::store(path, &kept) {
+                eprintln!("{}", t!("cli-cannot-keep-token", reason = e));
+            }
+        }
+    }
+    let mut tracks = vec![display];
+    if let Some(id) = audio {
+        tracks.push(devices::open_audio(id)?);
+    }
+    Ok(MediaStream::new(tracks))
+}
+
 fn record(args: RecordArgs) -> Result<()> {
     let mime = mime_for(&args)?;
     check_output(&args.output, args.force)?;
@@ -337,7 +364,7 @@ fn record(args: RecordArgs) -> Result<()> {
         Some(mode) => format!("{id}{}cursor={mode}", if id.contains('?') { '&' } else { '?' }),
         None => id.clone(),
     });
-    let stream = MediaStream::open(audio_id.as_deref(), video_id.as_deref()).with_context(|| {
+    let stream = open_stream(audio_id.as_deref(), video_id.as_deref()).with_context(|| {
         let ids: Vec<&str> = audio_id.iter().chain(&video_id).map(String::as_str).collect();
         t!("cli-cannot-open", ids = format!("\"{}\"", ids.join("\" + \"")))
     })?;

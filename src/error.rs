@@ -20,6 +20,10 @@ pub enum RecorderError {
     /// Tracks were added to or removed from the stream while recording.
     #[error("invalid modification: {0}")]
     InvalidModification(String),
+    /// The user or the system refused to share (the desktop's screen sharing dialog was
+    /// cancelled, a kept permission was revoked): the web's `NotAllowedError`.
+    #[error("not allowed: {0}")]
+    NotAllowed(String),
     /// Capture was refused (permissions).
     #[error("security: {0}")]
     Security(String),

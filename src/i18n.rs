@@ -160,6 +160,10 @@ pub fn device_label(label: &str) -> String {
         (labels::TEST_TONE, crate::t!("device-test-tone")),
         (labels::TEST_PATTERN, crate::t!("device-test-pattern")),
         (labels::TEST_CANVAS, crate::t!("device-test-canvas")),
+        (labels::DISPLAY, crate::t!("device-display")),
+        // Shared through the desktop's portal: "Screen (1280×720, 30 fps)".
+        (labels::SCREEN, crate::t!("device-screen")),
+        (labels::WINDOW, crate::t!("device-window")),
     ];
     for (english, translated) in words {
         if let Some(rest) = label.strip_prefix(english).filter(|r| r.is_empty() || r.starts_with(" (")) {

@@ -19,7 +19,7 @@ mod recorder;
 pub mod settings;
 pub mod store;
 
-pub use devices::{enumerate_devices, MediaDeviceInfo, MediaDeviceKind};
+pub use devices::{enumerate_devices, DisplayMediaOptions, DisplaySurface, MediaDeviceInfo, MediaDeviceKind};
 pub use error::{IoError, RecorderError};
 pub use media::{MediaStream, MediaStreamTrack, MediaStreamTrackState, TrackKind};
 pub use recorder::{

@@ -21,6 +21,7 @@ pub use camera::{CameraSpec, CAMERA_PREFIX};
 pub use mic::HOST_ENV;
 pub use pattern::{read_code, render as render_pattern, Drawing, PatternSpec, TEST_CANVAS_ID, TEST_PATTERN_ID};
 #[cfg(target_os = "linux")]
+pub use screen::portal::{DisplayMediaOptions, DisplaySurface, DISPLAY_ID};
 pub use screen::{bgrx_to_i420, ScreenSpec, ScreenTarget, SCREEN_PREFIX, WINDOW_PREFIX};
 pub use tone::ToneSpec;
 
@@ -79,6 +80,8 @@ pub mod labels {
     pub const SCREEN: &str = "Screen";
     /// A window, before its title (`Window: Terminal`).
     pub const WINDOW: &str = "Window";
+    /// The desktop's own choice of screen or window (Wayland's ScreenCast portal).
+    pub const DISPLAY: &str = "Screen or window (ask)";
     /// Before an output's name: its sound (`System sound – Speakers`).
     pub const SYSTEM_SOUND_PREFIX: &str = "System sound – ";
 }
@@ -125,6 +128,16 @@ pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
         kind: MediaDeviceKind::VideoInput,
         label,
     }));
+    // On Wayland the desktop's own dialog chooses (X11 screens are listed below, where X11 is).
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WAYLAND_DISPLAY").is_some() && screen::portal::available() {
+        out.push(MediaDeviceInfo {
+            device_id: DISPLAY_ID.into(),
+            kind: MediaDeviceKind::VideoInput,
+            label: labels::DISPLAY.into(),
+            group_id: "screen".into(),
+        });
+    }
     #[cfg(target_os = "linux")]
     out.extend(screen::list().into_iter().map(|(device_id, label)| MediaDeviceInfo {
         device_id,
@@ -189,10 +202,35 @@ pub fn open_video(id: &str) -> Result<MediaStreamTrack, RecorderError> {
     if let Some(spec) = ScreenSpec::parse(id) {
         return screen::open(spec?);
     }
+    #[cfg(target_os = "linux")]
+    if let Some(options) = DisplayMediaOptions::parse(id) {
+        return open_display(options?);
+    }
     match PatternSpec::parse(id) {
         Some(spec) => pattern::open(spec?),
         None => Err(RecorderError::NotFound(format!("no video source \"{id}\""))),
     }
+}
+
+/// As [`open_video`], and for a screen shared through the desktop's portal (`display`), shares
+/// again what `restore_token` names without asking; the track's
+/// [`restore_token`](MediaStreamTrack::restore_token) is the one to keep for next time.
+///
+/// # Errors
+/// As [`open_video`]; `NotAllowed` when the desktop refuses to share.
+pub fn open_video_with_token(id: &str, restore_token: Option<&str>) -> Result<MediaStreamTrack, RecorderError> {
+    #[cfg(target_os = "linux")]
+    if let Some(options) = DisplayMediaOptions::parse(id) {
+        return open_display(DisplayMediaOptions { restore_token: restore_token.map(str::to_owned), ..options? });
+    }
+    open_video(id)
+}
+
+/// Asks the desktop's ScreenCast portal for a screen or window (see
+/// [`MediaStream::open_display`](crate::MediaStream::open_display)).
+#[cfg(target_os = "linux")]
+pub(crate) fn open_display(options: DisplayMediaOptions) -> Result<MediaStreamTrack, RecorderError> {
+    screen::portal::open(options)
 }
 
 /// An opaque group id derived from the device id (stable across runs, reveals nothing).

@@ -53,6 +53,18 @@ impl MediaStream {
         Ok(MediaStream::new(tracks))
     }
 
+    /// Asks the desktop to share a screen or a window, like `getDisplayMedia`: the desktop's
+    /// own dialog (the ScreenCast portal, on Wayland) lets the user choose, unless
+    /// `options.restore_token` names an earlier choice. Blocks until the user answers.
+    ///
+    /// # Errors
+    /// `NotAllowed` when the user cancels or the desktop refuses; `NotFound` when the session
+    /// has no ScreenCast portal (an X11 session without one: use `screen:N` ids there).
+    #[cfg(target_os = "linux")]
+    pub fn open_display(options: crate::DisplayMediaOptions) -> Result<MediaStream, RecorderError> {
+        Ok(MediaStream::new(vec![devices::open_display(options)?]))
+    }
+
     /// All tracks, in order.
     pub fn tracks(&self) -> Vec<MediaStreamTrack> {
         self.inner.tracks.lock().unwrap_or_else(PoisonError::into_inner).clone()

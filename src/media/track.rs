@@ -194,6 +194,8 @@ struct TrackInner {
     frame_rate: Option<u32>,
     source: Arc<TrackSource>,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// What the desktop returned to share the same screen again without asking.
+    restore_token: Mutex<Option<String>>,
 }
 
 impl Drop for TrackInner {
@@ -257,6 +259,7 @@ impl MediaStreamTrack {
                 frame_rate,
                 source,
                 thread: Mutex::new(Some(thread)),
+                restore_token: Mutex::new(None),
             }),
         }
     }
@@ -290,6 +293,17 @@ impl MediaStreamTrack {
     /// of a test video or the screen, the one a camera agreed to; `None` for audio.
     pub fn frame_rate(&self) -> Option<u32> {
         self.inner.frame_rate
+    }
+
+    /// For a screen shared through the desktop's portal: the token that shares the same screen
+    /// again without asking ([`DisplayMediaOptions::restore_token`](crate::DisplayMediaOptions)),
+    /// valid until the user revokes it. `None` for other tracks, or when the desktop keeps none.
+    pub fn restore_token(&self) -> Option<String> {
+        self.inner.restore_token.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub(crate) fn set_restore_token(&self, token: Option<String>) {
+        *self.inner.restore_token.lock().unwrap_or_else(PoisonError::into_inner) = token;
     }
 
     /// Ends the track: the device is released, recorders see it end.

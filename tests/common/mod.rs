@@ -12,6 +12,7 @@ use mediarecorder::{MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEv
 
 pub mod desktop;
 pub mod soak;
+pub mod wayland;
 
 /// Collects events until `Stop` (or panics after `timeout`).
 pub fn events_until_stop(recorder: &MediaRecorder, timeout: Duration) -> Vec<RecorderEvent> {

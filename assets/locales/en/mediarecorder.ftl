@@ -34,6 +34,7 @@ device-test-pattern = Test pattern
 device-test-canvas = Test canvas
 device-screen = Screen
 device-window = Window
+device-display = Screen or window (ask)
 device-system-sound = System sound – { $output }
 
 ## Controls, format and quality
@@ -220,6 +221,7 @@ unfinished-recordings =
     }
 cli-recording-test-tone = No microphone found: recording the test tone.
 cli-cannot-open = cannot open { $ids }
+cli-cannot-keep-token = cannot keep the screen sharing permission for next time: { $reason }
 cli-ctrlc = cannot install the Ctrl+C handler
 cli-recording = Recording { $label } as { $mime } … (Ctrl+C to stop)
 cli-chunk = chunk { $n }: { $bytes } bytes at { $seconds } s

@@ -33,6 +33,7 @@ device-test-pattern = 测试图案
 device-test-canvas = 测试画布
 device-screen = 屏幕
 device-window = 窗口
+device-display = 屏幕或窗口（询问）
 device-system-sound = 系统声音 – { $output }
 
 ## 控制、格式与质量
@@ -215,6 +216,7 @@ cli-low-space = 警告：{ $path } 仅剩 { $megabytes } MB 可用空间（按�
 unfinished-recordings = 有 { $count } 段较早的录音未完成：请查看 `mediarecorder recover --list`。
 cli-recording-test-tone = 未找到麦克风：正在录制测试音。
 cli-cannot-open = 无法打开 { $ids }
+cli-cannot-keep-token = 无法保存屏幕共享许可以供下次使用：{ $reason }
 cli-ctrlc = 无法设置 Ctrl+C 处理
 cli-recording = 正在以 { $mime } 录制 { $label } …（按 Ctrl+C 停止）
 cli-chunk = 分块 { $n }：{ $bytes } 字节，位于 { $seconds } 秒

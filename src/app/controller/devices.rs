@@ -44,8 +44,16 @@ impl Engine {
             old.track.stop();
         }
         if let Some(id) = wanted {
-            match crate::devices::open_video(id) {
+            // A screen shared through the desktop's portal: its dialog is open until the user
+            // chooses (the controller waits, as getDisplayMedia's promise does), unless the
+            // token kept from the last share names the choice.
+            let token = self.settings.display_restore_token.clone();
+            match crate::devices::open_video_with_token(id, token.as_deref()) {
                 Ok(track) => {
+                    if let Some(new) = track.restore_token().filter(|t| Some(t) != token.as_ref()) {
+                        self.settings.display_restore_token = Some(new);
+                        self.save_settings();
+                    }
                     let frames = track.subscribe_video();
                     self.video = Some(VideoPreview { device_id: id.to_owned(), track, frames, newest: None, sent: 0 });
                 }

@@ -323,6 +323,7 @@ impl Engine {
                 self.settings = Settings {
                     device_id: self.settings.device_id.clone(),
                     video_id: self.settings.video_id.clone(),
+                    display_restore_token: self.settings.display_restore_token.clone(),
                     ..s
                 };
                 self.save_settings();

@@ -5,6 +5,7 @@
 //! - the pointer is drawn in (XFixes), unless `cursor=hidden`; `fps=F` sets the rate (default 30).
 
 mod grab;
+pub(crate) mod portal;
 
 use std::sync::Arc;
 
