@@ -18,7 +18,8 @@ fn open_display_shares_the_screen_as_a_video_track() {
     }
     std::env::remove_var("DISPLAY");
     let store = tempfile::tempdir().unwrap();
-    let options = DisplayMediaOptions { surface: DisplaySurface::Monitor, cursor: false, fps: 15, restore_token: None };
+    let options =
+        DisplayMediaOptions { surface: DisplaySurface::Monitor, cursor: false, fps: 15, ..Default::default() };
     let stream = MediaStream::open_display(options).unwrap();
     let track = stream.video_tracks().remove(0);
     assert_eq!(track.label(), "Screen (1280×720, 15 fps)");

@@ -267,6 +267,19 @@ pub struct AppState {
     pub notice: Option<String>,
     /// The last error, until dismissed.
     pub error: Option<String>,
+    /// "Area…" is open: the user is choosing part of a screen.
+    pub area_picker: Option<AreaPicker>,
+}
+
+/// The "Area…" dialog's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaPicker {
+    /// The whole screen's id (its areas are cut from it).
+    pub whole: String,
+    /// The picture the user chooses on (the preview when the dialog opened).
+    pub still: PreviewImage,
+    /// The rectangle dragged so far: its corners as fractions of the picture.
+    pub drag: Option<(egui::Vec2, egui::Vec2)>,
 }
 
 /// The in-window "Save to" field shown when no native dialog could open.
@@ -305,6 +318,7 @@ impl Default for AppState {
             save_path_prompt: None,
             notice: None,
             error: None,
+            area_picker: None,
         }
     }
 }

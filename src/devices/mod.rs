@@ -226,6 +226,38 @@ pub fn open_video_with_token(id: &str, restore_token: Option<&str>) -> Result<Me
     open_video(id)
 }
 
+/// The id of `area` (`(x, y, width, height)` in the picture's pixels) of the screen `id` names:
+/// an X11 screen (`screen:0…`) or a screen shared through the desktop (`display…`); any area it
+/// had is replaced. `None` for other sources (a window, a camera, a test video).
+pub fn with_area(id: &str, (x, y, w, h): (u32, u32, u32, u32)) -> Option<String> {
+    let narrow = |n: u32| u16::try_from(n).ok();
+    #[cfg(target_os = "linux")]
+    if let Some(Ok(options)) = DisplayMediaOptions::parse(id) {
+        return Some(DisplayMediaOptions { area: Some((x, y, w, h)), ..options }.device_id());
+    }
+    match ScreenSpec::parse(id)? {
+        Ok(ScreenSpec { target: ScreenTarget::Screen { screen, .. }, fps, cursor }) => {
+            let area = Some((narrow(x)?, narrow(y)?, narrow(w)?, narrow(h)?));
+            Some(ScreenSpec { target: ScreenTarget::Screen { screen, area }, fps, cursor }.device_id())
+        }
+        _ => None,
+    }
+}
+
+/// The id of the whole screen an area id (`with_area`) was cut from; the id itself otherwise.
+pub fn without_area(id: &str) -> String {
+    #[cfg(target_os = "linux")]
+    if let Some(Ok(options)) = DisplayMediaOptions::parse(id) {
+        return DisplayMediaOptions { area: None, ..options }.device_id();
+    }
+    match ScreenSpec::parse(id) {
+        Some(Ok(ScreenSpec { target: ScreenTarget::Screen { screen, area: Some(_) }, fps, cursor })) => {
+            ScreenSpec { target: ScreenTarget::Screen { screen, area: None }, fps, cursor }.device_id()
+        }
+        _ => id.to_owned(),
+    }
+}
+
 /// Asks the desktop's ScreenCast portal for a screen or window (see
 /// [`MediaStream::open_display`](crate::MediaStream::open_display)).
 #[cfg(target_os = "linux")]
@@ -236,4 +268,24 @@ pub(crate) fn open_display(options: DisplayMediaOptions) -> Result<MediaStreamTr
 /// An opaque group id derived from the device id (stable across runs, reveals nothing).
 fn group_of(device_id: &str) -> String {
     format!("{:08x}", crc32fast::hash(device_id.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas_are_cut_from_screens_only_and_put_back() {
+        let area = (10, 20, 320, 240);
+        let x11 = with_area("screen:0?fps=15&cursor=hidden", area).unwrap();
+        assert_eq!(x11, "screen:0?fps=15&x=10&y=20&w=320&h=240&cursor=hidden");
+        assert_eq!(without_area(&x11), "screen:0?fps=15&cursor=hidden");
+        let wayland = with_area("display", area).unwrap();
+        assert_eq!(DisplayMediaOptions::parse(&wayland).unwrap().unwrap().area, Some(area));
+        assert_eq!(DisplayMediaOptions::parse(&without_area(&wayland)).unwrap().unwrap().area, None);
+        for other in ["window:0x1e00007", "camera:0", "test:pattern"] {
+            assert_eq!(with_area(other, area), None, "{other}");
+            assert_eq!(without_area(other), other);
+        }
+    }
 }

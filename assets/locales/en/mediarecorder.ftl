@@ -238,3 +238,15 @@ cli-ended-early = recording ended early; what was recorded is in { $path }
 cli-cannot-open-window = cannot open the window (is there a display? `mediarecorder record` works without one)
 cli-no-window-feature = built without the window (feature `app`): use `mediarecorder record`, or --help
 cli-cannot-print-manual = cannot print the manual
+
+# "Area…": part of a screen.
+area-button = Area…
+area-tip = Record only part of the screen: drag over a still of it
+area-title = Choose an area
+area-hint = Drag over the picture to choose what to record.
+area-still = Still of the screen
+area-chosen = { $w }×{ $h } at ({ $x }, { $y })
+area-none = Nothing chosen yet.
+area-use = Record this area
+area-whole = Whole screen
+area-label = { $source }, area { $w }×{ $h } at ({ $x }, { $y })

@@ -233,3 +233,15 @@ cli-ended-early = 录制提前结束；已录制的内容在 { $path }
 cli-cannot-open-window = 无法打开窗口（是否有显示器？`mediarecorder record` 无需显示器即可使用）
 cli-no-window-feature = 构建时未包含窗口（功能 `app`）：请使用 `mediarecorder record`，或 --help
 cli-cannot-print-manual = 无法输出手册
+
+# "Area…": part of a screen.
+area-button = 区域…
+area-tip = 只录制屏幕的一部分：在静止画面上拖动选择
+area-title = 选择区域
+area-hint = 在画面上拖动，选择要录制的部分。
+area-still = 屏幕静止画面
+area-chosen = { $w }×{ $h }，位于 ({ $x }, { $y })
+area-none = 尚未选择。
+area-use = 录制此区域
+area-whole = 整个屏幕
+area-label = { $source }，区域 { $w }×{ $h }，位于 ({ $x }, { $y })

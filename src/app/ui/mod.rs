@@ -1,6 +1,7 @@
 //! The window's panels. Each is a function of the [`AppState`] that returns what the user asked
 //! for as [`Command`]s; none touches a device, an encoder or a file.
 
+mod area;
 mod controls;
 mod dialogs;
 mod list;
@@ -47,6 +48,7 @@ fn window_ui(ui: &mut Ui, state: &mut AppState, fill: bool) -> Vec<Command> {
         list::recordings_ui(ui, state, &mut commands);
     });
     dialogs::modals(ui, state, &mut commands);
+    area::area_dialog(ui, state, &mut commands);
     commands
 }
 
@@ -54,7 +56,8 @@ fn window_ui(ui: &mut Ui, state: &mut AppState, fill: bool) -> Vec<Command> {
 /// the widgets run, so a focused button does not also take the Space; left alone while typing
 /// or while a dialog is open.
 fn shortcuts(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    if ui.ctx().egui_wants_keyboard_input() || state.confirm_delete.is_some() || state.save_path_prompt.is_some() {
+    let dialog_open = state.confirm_delete.is_some() || state.save_path_prompt.is_some() || state.area_picker.is_some();
+    if ui.ctx().egui_wants_keyboard_input() || dialog_open {
         return;
     }
     ui.ctx().input_mut(|i| {

@@ -14,7 +14,7 @@ const FLOOR_DBFS: f32 = -60.0;
 const PREVIEW: egui::Vec2 = egui::vec2(240.0, 180.0);
 
 /// Pickers, meter and preview.
-pub fn source_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+pub fn source_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let video = state.selected_video.is_some();
     ui.horizontal_top(|ui| {
         let column =
@@ -62,40 +62,66 @@ fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
 }
 
 /// "None (sound only)", then cameras, screens and the test videos.
-fn video_picker_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+fn video_picker_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let label = ui.label(RichText::new(t!("video")).strong());
     // What the picker shows for "no video".
     let sound_only = t!("sound-only");
     let selected_label =
-        state.selected_video.as_deref().map_or(sound_only.as_str(), |id| label_of(&state.video_devices, id));
-    ui.add_enabled_ui(state.can_configure(), |ui| {
-        egui::ComboBox::from_id_salt("video-source")
-            .selected_text(selected_label)
-            .width(ui.available_width().min(460.0))
-            .show_ui(ui, |ui| {
-                if ui.selectable_label(state.selected_video.is_none(), &sound_only).clicked()
-                    && state.selected_video.is_some()
-                {
-                    commands.push(Command::SelectVideo(None));
-                }
-                if state.no_camera {
-                    ui.label(RichText::new(t!("no-camera")).weak());
-                }
-                for d in &state.video_devices {
-                    let selected = state.selected_video.as_deref() == Some(d.id.as_str());
-                    if ui.selectable_label(selected, &d.label).clicked() && !selected {
-                        commands.push(Command::SelectVideo(Some(d.id.clone())));
+        state.selected_video.as_deref().map_or(sound_only.clone(), |id| video_label(&state.video_devices, id));
+    let can_configure = state.can_configure();
+    ui.horizontal(|ui| {
+        ui.add_enabled_ui(can_configure, |ui| {
+            egui::ComboBox::from_id_salt("video-source")
+                .selected_text(selected_label)
+                .width(ui.available_width().min(460.0))
+                .show_ui(ui, |ui| {
+                    if ui.selectable_label(state.selected_video.is_none(), &sound_only).clicked()
+                        && state.selected_video.is_some()
+                    {
+                        commands.push(Command::SelectVideo(None));
                     }
-                }
-            })
-            .response
-            .labelled_by(label.id)
-            .on_hover_text(t!("video-tip"));
+                    if state.no_camera {
+                        ui.label(RichText::new(t!("no-camera")).weak());
+                    }
+                    for d in &state.video_devices {
+                        let selected = state.selected_video.as_deref() == Some(d.id.as_str());
+                        if ui.selectable_label(selected, &d.label).clicked() && !selected {
+                            commands.push(Command::SelectVideo(Some(d.id.clone())));
+                        }
+                    }
+                })
+                .response
+                .labelled_by(label.id)
+                .on_hover_text(t!("video-tip"));
+        });
+        // "Area…" while a screen is chosen.
+        super::area::area_button(ui, state);
     });
 }
 
 fn label_of<'a>(list: &'a [DeviceEntry], id: &'a str) -> &'a str {
     list.iter().find(|d| d.id == id).map_or(id, |d| d.label.as_str())
+}
+
+/// The picker's words for `id`: its entry's label, or for an id with parameters (an area of a
+/// screen, a rate) the label of the source it names with the area said.
+fn video_label(list: &[DeviceEntry], id: &str) -> String {
+    if let Some(d) = list.iter().find(|d| d.id == id) {
+        return d.label.clone();
+    }
+    let base = id.split('?').next().unwrap_or(id);
+    let Some(d) = list.iter().find(|d| d.id == base) else { return id.to_owned() };
+    let query: Vec<(&str, u32)> = id
+        .split_once('?')
+        .map(|(_, q)| {
+            q.split('&').filter_map(|p| p.split_once('=')).filter_map(|(k, v)| Some((k, v.parse().ok()?))).collect()
+        })
+        .unwrap_or_default();
+    let get = |k: &str| query.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
+    match (get("x"), get("y"), get("w"), get("h")) {
+        (Some(x), Some(y), Some(w), Some(h)) => t!("area-label", source = d.label.as_str(), w = w, h = h, x = x, y = y),
+        _ => d.label.clone(),
+    }
 }
 
 /// The live picture, fitted into [`PREVIEW`]; its texture is uploaded only when a new picture

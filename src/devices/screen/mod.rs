@@ -97,6 +97,20 @@ impl ScreenSpec {
     }
 }
 
+impl ScreenSpec {
+    /// The id that asks for this spec (what `parse` reads back).
+    pub fn device_id(&self) -> String {
+        let cursor = if self.cursor { "" } else { "&cursor=hidden" };
+        match self.target {
+            ScreenTarget::Screen { screen, area: None } => format!("{SCREEN_PREFIX}{screen}?fps={}{cursor}", self.fps),
+            ScreenTarget::Screen { screen, area: Some((x, y, w, h)) } => {
+                format!("{SCREEN_PREFIX}{screen}?fps={}&x={x}&y={y}&w={w}&h={h}{cursor}", self.fps)
+            }
+            ScreenTarget::Window(window) => format!("{WINDOW_PREFIX}{window:#x}?fps={}{cursor}", self.fps),
+        }
+    }
+}
+
 /// The screens of the display in `$DISPLAY`, then its windows with their titles: `(id, label)`;
 /// none without a display.
 pub(super) fn list() -> Vec<(String, String)> {

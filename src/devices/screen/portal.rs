@@ -51,11 +51,14 @@ pub struct DisplayMediaOptions {
     /// The token an earlier share returned ([`MediaStreamTrack::restore_token`]): the desktop
     /// shares the same screen again without asking, until the user revokes it.
     pub restore_token: Option<String>,
+    /// Only this rectangle of the shared picture, `(x, y, width, height)` in its pixels (the
+    /// window's "Area…"); the part inside the picture is kept.
+    pub area: Option<(u32, u32, u32, u32)>,
 }
 
 impl Default for DisplayMediaOptions {
     fn default() -> Self {
-        DisplayMediaOptions { surface: DisplaySurface::Any, cursor: true, fps: 30, restore_token: None }
+        DisplayMediaOptions { surface: DisplaySurface::Any, cursor: true, fps: 30, restore_token: None, area: None }
     }
 }
 
@@ -69,12 +72,18 @@ impl DisplayMediaOptions {
         };
         let bad = || {
             RecorderError::NotFound(format!(
-                "bad display id \"{id}\" (display, display?surface=monitor&fps=15&cursor=hidden)"
+                "bad display id \"{id}\" (display, display?surface=monitor&fps=15&cursor=hidden&x=0&y=0&w=640&h=480)"
             ))
         };
         let mut options = DisplayMediaOptions::default();
+        let mut area = [None::<u32>; 4];
         for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let number = pair.split_once('=').and_then(|(_, v)| v.parse::<u32>().ok());
             match pair.split_once('=') {
+                Some(("x", _)) if number.is_some() => area[0] = number,
+                Some(("y", _)) if number.is_some() => area[1] = number,
+                Some(("w", _)) if number.is_some_and(|n| n >= 2) => area[2] = number,
+                Some(("h", _)) if number.is_some_and(|n| n >= 2) => area[3] = number,
                 Some(("fps", v)) => match v.parse::<u32>() {
                     Ok(fps) if (1..=60).contains(&fps) => options.fps = fps,
                     _ => return Some(Err(bad())),
@@ -87,6 +96,11 @@ impl DisplayMediaOptions {
                 _ => return Some(Err(bad())),
             }
         }
+        options.area = match area {
+            [None, None, None, None] => None,
+            [Some(x), Some(y), Some(w), Some(h)] => Some((x, y, w, h)),
+            _ => return Some(Err(bad())),
+        };
         Some(Ok(options))
     }
 
@@ -97,6 +111,9 @@ impl DisplayMediaOptions {
             DisplaySurface::Monitor => query.push("surface=monitor".into()),
             DisplaySurface::Window => query.push("surface=window".into()),
             DisplaySurface::Any => {}
+        }
+        if let Some((x, y, w, h)) = self.area {
+            query.push(format!("x={x}&y={y}&w={w}&h={h}"));
         }
         if !self.cursor {
             query.push("cursor=hidden".into());
@@ -152,7 +169,7 @@ pub(crate) fn open(options: DisplayMediaOptions) -> Result<MediaStreamTrack, Rec
             };
             let _ = answer_tx.send(Ok((shared.label.clone(), shared.restore_token.clone())));
             let Shared { session, fd, node, .. } = shared;
-            let reason = stream(&session, fd, node, thread_options.fps, &thread_source);
+            let reason = stream(&session, (fd, node), &thread_options, &thread_source);
             thread_source.end(reason);
             // The desktop stops showing its "sharing" indicator.
             let _ = futures_lite::future::block_on(session.close());
@@ -245,11 +262,11 @@ type Latest = Arc<Mutex<Option<(u32, u32, Arc<[u8]>)>>>;
 /// Receives the stream until the track is stopped (`None`) or the desktop stops sharing (why).
 fn stream(
     session: &Session<Screencast>,
-    fd: OwnedFd,
-    node: u32,
-    fps: u32,
+    (fd, node): (OwnedFd, u32),
+    options: &DisplayMediaOptions,
     source: &Arc<TrackSource>,
 ) -> Option<String> {
+    let fps = options.fps;
     let latest: Latest = Arc::new(Mutex::new(None));
     let ended: Ended = Arc::new(Mutex::new(None));
     std::thread::scope(|scope| {
@@ -258,7 +275,7 @@ fn stream(
         let watcher = named("source:display-watch").spawn_scoped(scope, || watch(session, &ended, source));
         match (pacer, watcher) {
             (Ok(_), Ok(_)) => {
-                if let Err(e) = receive(fd, node, &latest, &ended, source) {
+                if let Err(e) = receive((fd, node), options.area, &latest, &ended, source) {
                     lock(&ended).get_or_insert(format!("PipeWire refused the screen's stream ({e})"));
                 }
             }
@@ -321,7 +338,13 @@ fn pace(fps: u32, latest: &Latest, ended: &Mutex<Option<String>>, source: &Track
 }
 
 /// PipeWire's loop on this thread: negotiates a packed RGB format, converts each frame.
-fn receive(fd: OwnedFd, node: u32, latest: &Latest, ended: &Ended, source: &Arc<TrackSource>) -> Result<(), pw::Error> {
+fn receive(
+    (fd, node): (OwnedFd, u32),
+    area: Option<(u32, u32, u32, u32)>,
+    latest: &Latest,
+    ended: &Ended,
+    source: &Arc<TrackSource>,
+) -> Result<(), pw::Error> {
     pw::init();
     let mainloop = pw::main_loop::MainLoopRc::new(None)?;
     let context = pw::context::ContextRc::new(&mainloop, None)?;
@@ -384,7 +407,7 @@ fn receive(fd: OwnedFd, node: u32, latest: &Latest, ended: &Ended, source: &Arc<
             let (offset, size, stride) =
                 (data.chunk().offset() as usize, data.chunk().size() as usize, data.chunk().stride());
             let Some(bytes) = data.data() else { return };
-            if let Some(frame) = convert(&info, bytes, offset, size, stride) {
+            if let Some(frame) = convert(&info, bytes, (offset, size, stride), area) {
                 *lock(&on_frame) = Some(frame);
             }
         })
@@ -470,24 +493,29 @@ fn rgb_offsets(format: VideoFormat) -> Option<[usize; 3]> {
     })
 }
 
-/// One PipeWire buffer of the negotiated format as I420, cropped to even width and height.
+/// One PipeWire buffer (`(offset, size, stride)` of `bytes`) of the negotiated format as I420:
+/// the part of `area` inside the picture (all of it without one), cropped to even width and
+/// height.
 fn convert(
     info: &spa::param::video::VideoInfoRaw,
     bytes: &[u8],
-    offset: usize,
-    size: usize,
-    stride: i32,
+    (offset, size, stride): (usize, usize, i32),
+    area: Option<(u32, u32, u32, u32)>,
 ) -> Option<(u32, u32, Arc<[u8]>)> {
     let offsets = rgb_offsets(info.format())?;
-    let (width, height) = (info.size().width & !1, info.size().height & !1);
-    let stride = usize::try_from(stride).ok().filter(|&s| s >= info.size().width as usize * 4)?;
+    let (full_w, full_h) = (info.size().width, info.size().height);
+    let (x, y, w, h) = area.unwrap_or((0, 0, full_w, full_h));
+    let (x, y) = (x.min(full_w), y.min(full_h));
+    let (width, height) = (w.min(full_w - x) & !1, h.min(full_h - y) & !1);
+    let stride = usize::try_from(stride).ok().filter(|&s| s >= full_w as usize * 4)?;
     let frame = bytes.get(offset..offset.checked_add(size)?)?;
+    let start = y as usize * stride + x as usize * 4;
     // A buffer shorter than the picture (a damaged or empty chunk) is skipped, not read past.
-    if width == 0 || height == 0 || frame.len() < stride * (height as usize - 1) + width as usize * 4 {
+    if width == 0 || height == 0 || frame.len() < start + stride * (height as usize - 1) + width as usize * 4 {
         return None;
     }
     let layout = PackedLayout { bytes_per_pixel: 4, rgb_offsets: offsets, stride: stride / 4 };
-    Some((width, height, packed_to_i420(frame, layout, width, height).into()))
+    Some((width, height, packed_to_i420(&frame[start..], layout, width, height).into()))
 }
 
 #[cfg(test)]
@@ -501,7 +529,12 @@ mod tests {
         let o = parse("display?surface=monitor&fps=15&cursor=hidden");
         assert_eq!((o.surface, o.fps, o.cursor), (DisplaySurface::Monitor, 15, false));
         assert_eq!(parse(&o.device_id()), o);
-        for bad in ["display?fps=0", "display?surface=tab", "display?cursor=maybe", "display?x=1"] {
+        let a = parse("display?x=10&y=20&w=320&h=240");
+        assert_eq!(a.area, Some((10, 20, 320, 240)));
+        assert_eq!(parse(&a.device_id()), a);
+        for bad in
+            ["display?fps=0", "display?surface=tab", "display?cursor=maybe", "display?x=1", "display?x=0&y=0&w=1&h=9"]
+        {
             assert!(DisplayMediaOptions::parse(bad).unwrap().is_err(), "{bad}");
         }
         assert!(DisplayMediaOptions::parse("displays").is_none());
@@ -525,5 +558,28 @@ mod tests {
             // BT.601 limited range: Y = 146, U = 53, V = 193 for orange.
             assert_eq!(i420[..], [146, 146, 146, 146, 53, 193][..], "{format:?}");
         }
+    }
+
+    #[test]
+    fn an_area_crops_the_shared_picture_and_a_short_buffer_is_skipped() {
+        // 8×4 BGRx, each pixel's blue its column and green its row; 4 pixels of padding a row.
+        let mut info = spa::param::video::VideoInfoRaw::new();
+        info.set_format(VideoFormat::BGRx);
+        info.set_size(spa::utils::Rectangle { width: 8, height: 4 });
+        let stride = 12 * 4;
+        let bytes: Vec<u8> = (0..4u8).flat_map(|y| (0..12u8).flat_map(move |x| [x * 20, y * 60, 0, 255])).collect();
+        let (w, h, whole) = convert(&info, &bytes, (0, bytes.len(), stride), None).unwrap();
+        assert_eq!((w, h, whole.len()), (8, 4, 48));
+        let (w, h, area) = convert(&info, &bytes, (0, bytes.len(), stride), Some((2, 2, 4, 2))).unwrap();
+        assert_eq!((w, h), (4, 2));
+        let layout = PackedLayout { bytes_per_pixel: 4, rgb_offsets: [2, 1, 0], stride: 12 };
+        let expected = packed_to_i420(&bytes[2 * stride as usize + 2 * 4..], layout, 4, 2);
+        assert_eq!(&area[..], &expected[..], "the area's pixels, from (2, 2)");
+        // An area reaching past the picture keeps the part inside it.
+        assert_eq!(
+            convert(&info, &bytes, (0, bytes.len(), stride), Some((6, 0, 10, 10))).map(|f| (f.0, f.1)),
+            Some((2, 4))
+        );
+        assert!(convert(&info, &bytes[..100], (0, 100, stride), None).is_none(), "a short buffer is not read past");
     }
 }
