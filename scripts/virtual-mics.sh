@@ -3,7 +3,9 @@
 #   mic_a "Virtual Mic A (440 Hz)" (the default source) and mic_b "Virtual Mic B (880 Hz)".
 # Each mic is a clocked null sink fed by a sine generator, remapped into a real source; a
 # low-latency reader keeps each feed running in small blocks (an unread null sink works in 2 s
-# blocks, which would delay a fresh capture by up to 1.5 s).
+# blocks, which would delay a fresh capture by up to 1.5 s). The speaker gets one too: a real
+# output runs at the pace its players ask (tens of ms), and so does its monitor, the system's
+# sound.
 #
 #   eval "$(scripts/virtual-mics.sh start DIR)"   # prints the environment to export
 #   scripts/virtual-mics.sh stop DIR               # stops everything it started, by pid
@@ -78,7 +80,7 @@ for _ in $(seq 100); do
 done
 pactl info >/dev/null 2>&1 || { echo "PulseAudio did not start; see $run/pulseaudio.log" >&2; tail -5 "$run/pulseaudio.log" >&2; stop; exit 1; }
 
-for feed in mic_a_feed mic_b_feed; do
+for feed in mic_a_feed mic_b_feed speaker; do
   parec --latency-msec=20 -d "$feed.monitor" >/dev/null 2>&1 &
   echo $! > "$run/parec-$feed.pid"
 done

@@ -231,7 +231,7 @@ fn list_devices(json: bool) -> Result<()> {
 #[derive(clap::Args)]
 struct RecordArgs {
     #[arg(long)]
-    audio: Option<String>,
+    audio: Vec<String>,
     #[arg(long, requires = "video", conflicts_with = "audio")]
     no_audio: bool,
     #[arg(long)]
@@ -317,9 +317,17 @@ fn warn_if_space_is_low(output: &Path, bitrate: u32) {
 /// `getUserMedia` for the CLI's ids. A screen shared through the desktop's portal (`display`)
 /// reuses the token the settings keep from the last share (as the window does), and keeps the
 /// new one: the desktop does not ask again.
-fn open_stream(audio: Option<&str>, video: Option<&str>) -> Result<MediaStream, mediarecorder::RecorderError> {
+/// Several audio ids are mixed into one track.
+fn open_stream(audio: &[String], video: Option<&str>) -> Result<MediaStream, mediarecorder::RecorderError> {
+    let audio: Vec<&str> = audio.iter().map(String::as_str).collect();
     let Some(id) = video.filter(|id| devices::DisplayMediaOptions::parse(id).is_some()) else {
-        return MediaStream::open(audio, video);
+        if audio.len() > 1 {
+            // The video first, as MediaStream::open does: a bad video id opens no microphone.
+            let video = video.map(devices::open_video).transpose()?;
+            let mix = devices::open_audio_mix(&audio)?;
+            return Ok(MediaStream::new(video.into_iter().chain([mix]).collect()));
+        }
+        return MediaStream::open(audio.first().copied(), video);
     };
     let path = settings::default_path();
     let token = path.as_deref().and_then(|p| settings::load(p).settings.display_restore_token);
@@ -335,8 +343,8 @@ fn open_stream(audio: Option<&str>, video: Option<&str>) -> Result<MediaStream, 
         }
     }
     let mut tracks = vec![display];
-    if let Some(id) = audio {
-        tracks.push(devices::open_audio(id)?);
+    if !audio.is_empty() {
+        tracks.push(devices::open_audio_mix(&audio)?);
     }
     Ok(MediaStream::new(tracks))
 }
@@ -350,22 +358,22 @@ fn record(args: RecordArgs) -> Result<()> {
     if pending > 0 {
         eprintln!("{}", t!("unfinished-recordings", count = pending));
     }
-    let audio_id = match &args.audio {
-        _ if args.no_audio => None,
-        Some(id) => Some(id.clone()),
-        None if devices::has_microphone() => Some(devices::DEFAULT_ID.to_string()),
-        None => {
+    let audio_ids: Vec<String> = match args.audio.as_slice() {
+        _ if args.no_audio => Vec::new(),
+        [] if devices::has_microphone() => vec![devices::DEFAULT_ID.to_string()],
+        [] => {
             eprintln!("{}", t!("cli-recording-test-tone"));
-            Some(devices::TEST_TONE_ID.to_string())
+            vec![devices::TEST_TONE_ID.to_string()]
         }
+        ids => ids.to_vec(),
     };
     // --cursor is the screen's or window's `cursor=` parameter.
     let video_id = args.video.as_ref().map(|id| match &args.cursor {
         Some(mode) => format!("{id}{}cursor={mode}", if id.contains('?') { '&' } else { '?' }),
         None => id.clone(),
     });
-    let stream = open_stream(audio_id.as_deref(), video_id.as_deref()).with_context(|| {
-        let ids: Vec<&str> = audio_id.iter().chain(&video_id).map(String::as_str).collect();
+    let stream = open_stream(&audio_ids, video_id.as_deref()).with_context(|| {
+        let ids: Vec<&str> = audio_ids.iter().chain(&video_id).map(String::as_str).collect();
         t!("cli-cannot-open", ids = format!("\"{}\"", ids.join("\" + \"")))
     })?;
     let label = stream.tracks().iter().map(|t| i18n::device_label(t.label())).collect::<Vec<_>>().join(" + ");

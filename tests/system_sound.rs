@@ -7,8 +7,13 @@
 mod common;
 
 use std::process::Command;
+use std::sync::Mutex;
+use std::time::Duration;
 
 use common::*;
+
+/// The speaker is one for the whole binary: one test plays into it at a time.
+static SPEAKER: Mutex<()> = Mutex::new(());
 
 /// A 660 Hz sine played into the virtual speaker while it lives (a PulseAudio module).
 struct Playing(String);
@@ -43,6 +48,7 @@ fn the_system_sound_is_listed_and_records_what_the_speakers_play() {
     let no_mic = cli().args(["devices"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&no_mic.stdout).contains("No microphone"), "the microphones are still there");
 
+    let _alone = SPEAKER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let _playing = Playing::start();
     let dir = tempfile::tempdir().unwrap();
     for id in ["system", "monitor:speaker"] {
@@ -54,4 +60,53 @@ fn the_system_sound_is_listed_and_records_what_the_speakers_play() {
         let hz = dominant_hz(&decode_mono(&file));
         assert!((hz - 660.0).abs() <= 5.0, "{id}: the speaker's 660 Hz was recorded, not {hz} Hz");
     }
+}
+
+/// The level of `hz` in `samples` (48 kHz), dB (Goertzel, a Hann window).
+fn level_db(samples: &[f32], hz: f64) -> f64 {
+    let n = samples.len() as f64;
+    let w = 2.0 * std::f64::consts::PI * hz / 48_000.0;
+    let (mut re, mut im) = (0.0, 0.0);
+    for (i, &s) in samples.iter().enumerate() {
+        let hann = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n).cos();
+        let x = f64::from(s) * hann;
+        re += x * (w * i as f64).cos();
+        im -= x * (w * i as f64).sin();
+    }
+    20.0 * ((re * re + im * im).sqrt() / n).max(1e-12).log10()
+}
+
+#[test]
+fn a_microphone_and_the_system_sound_mix_into_one_track() {
+    require_virtual_mics();
+    let _alone = SPEAKER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mix.ogg");
+    let playing = Playing::start();
+    let (child, rx) = spawn_recording(
+        cli().args(["record", "--audio", "pulseaudio:mic_a", "--audio", "system", "--duration", "4", "-o"]).arg(&file),
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    drop(playing);
+    let (ok, stderr) = finish_recording(child, &rx);
+    assert!(ok, "{stderr}");
+    assert_eq!(ffmpeg_errors(&file), "");
+    let streams = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&streams.stdout).trim(), "audio", "one audio track");
+
+    let samples = decode_mono(&file);
+    let part = |from: f64, to: f64| &samples[(from * 48_000.0) as usize..(to * 48_000.0) as usize];
+    let both = part(0.3, 1.6);
+    let (mic, speaker) = (level_db(both, 440.0), level_db(both, 660.0));
+    eprintln!("while playing: 440 Hz {mic:.1} dB, 660 Hz {speaker:.1} dB");
+    assert!((mic - speaker).abs() <= 6.0, "both sources, within 6 dB: 440 Hz {mic:.1} dB, 660 Hz {speaker:.1} dB");
+    assert!(mic > -40.0, "and loud: {mic:.1} dB");
+    let alone = part(2.8, 3.8);
+    let (mic, speaker) = (level_db(alone, 440.0), level_db(alone, 660.0));
+    eprintln!("after: 440 Hz {mic:.1} dB, 660 Hz {speaker:.1} dB");
+    assert!(mic - speaker >= 30.0, "the microphone goes on alone: 440 Hz {mic:.1} dB, 660 Hz {speaker:.1} dB");
 }

@@ -3,6 +3,7 @@
 #[cfg(target_os = "linux")]
 mod camera;
 mod mic;
+mod mix;
 mod pacing;
 mod pattern;
 mod resample;
@@ -19,6 +20,7 @@ use crate::media::MediaStreamTrack;
 #[cfg(target_os = "linux")]
 pub use camera::{CameraSpec, CAMERA_PREFIX};
 pub use mic::HOST_ENV;
+pub use mix::{mix_tracks, open_audio_mix};
 pub use pattern::{read_code, render as render_pattern, Drawing, PatternSpec, TEST_CANVAS_ID, TEST_PATTERN_ID};
 #[cfg(target_os = "linux")]
 pub use screen::portal::{DisplayMediaOptions, DisplaySurface, DISPLAY_ID};

@@ -175,7 +175,7 @@ cli-record-examples =
       mediarecorder record --audio test:tone --duration 3 -o tone.ogg
       mediarecorder record --mime 'audio/webm;codecs=opus' --timeslice 1000 -o memo.webm
       mediarecorder record --video 'test:pattern?w=1280&h=720&fps=30' --mime 'video/webm;codecs=av1,opus' -o clip.webm
-cli-record-audio = 音频设备 id：`default`、`devices` 列出的 id，或 `test:tone[?hz=F]`。省略时：默认麦克风；没有麦克风时为测试音
+cli-record-audio = 音频设备 id：`default`、`devices` 列出的 id、`system`（扬声器播放的声音）或 `test:tone[?hz=F]`；给出多次时，各声源混合为一条音轨。省略时：默认麦克风；没有麦克风时为测试音
 cli-record-no-audio = 不录制音频（仅视频的文件；需要 --video）
 cli-record-video = `devices` 列出的视频设备 id：`camera:0[?w=1280&h=720&fps=30]`、`screen:0[?fps=15]`、屏幕区域 `screen:0?x=0&y=0&w=1280&h=720`、窗口 `window:0x1e00007`、`test:pattern[?w=640&h=480&fps=30]`、`test:canvas`
 cli-record-cursor = 屏幕或窗口录制中的鼠标指针：`embedded`（绘入画面，默认）或 `hidden`（隐藏）
