@@ -32,6 +32,8 @@ pub struct Settings {
     pub timeslice_ms: u32,
     /// Seconds between pressing Record and the recording starting (a countdown; 0: at once).
     pub start_delay_s: u32,
+    /// The system's sound (what the speakers play) is mixed with the microphone.
+    pub also_system_sound: bool,
     /// What the desktop returned when a screen was last shared through its portal: the same
     /// screen is shared again without asking, until the user revokes it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,6 +52,7 @@ impl Default for Settings {
             video_bitrate: 2_500_000,
             timeslice_ms: 1000,
             start_delay_s: 0,
+            also_system_sound: false,
             display_restore_token: None,
         }
     }
@@ -238,6 +241,7 @@ mod tests {
             video_bitrate: 5_000_000,
             timeslice_ms: 250,
             start_delay_s: 5,
+            also_system_sound: true,
             display_restore_token: Some("3fd56803-0b7c-4b15-a45a-042e5f7b0010".into()),
         };
         store(&path, &mine).unwrap();

@@ -15,26 +15,6 @@ use common::*;
 /// The speaker is one for the whole binary: one test plays into it at a time.
 static SPEAKER: Mutex<()> = Mutex::new(());
 
-/// A 660 Hz sine played into the virtual speaker while it lives (a PulseAudio module).
-struct Playing(String);
-
-impl Playing {
-    fn start() -> Playing {
-        let out = Command::new("pactl")
-            .args(["load-module", "module-sine", "sink=speaker", "rate=48000", "frequency=660"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "pactl: {}", String::from_utf8_lossy(&out.stderr));
-        Playing(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-    }
-}
-
-impl Drop for Playing {
-    fn drop(&mut self) {
-        let _unloaded = Command::new("pactl").args(["unload-module", &self.0]).status();
-    }
-}
-
 #[test]
 fn the_system_sound_is_listed_and_records_what_the_speakers_play() {
     require_virtual_mics();
@@ -60,20 +40,6 @@ fn the_system_sound_is_listed_and_records_what_the_speakers_play() {
         let hz = dominant_hz(&decode_mono(&file));
         assert!((hz - 660.0).abs() <= 5.0, "{id}: the speaker's 660 Hz was recorded, not {hz} Hz");
     }
-}
-
-/// The level of `hz` in `samples` (48 kHz), dB (Goertzel, a Hann window).
-fn level_db(samples: &[f32], hz: f64) -> f64 {
-    let n = samples.len() as f64;
-    let w = 2.0 * std::f64::consts::PI * hz / 48_000.0;
-    let (mut re, mut im) = (0.0, 0.0);
-    for (i, &s) in samples.iter().enumerate() {
-        let hann = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n).cos();
-        let x = f64::from(s) * hann;
-        re += x * (w * i as f64).cos();
-        im -= x * (w * i as f64).sin();
-    }
-    20.0 * ((re * re + im * im).sqrt() / n).max(1e-12).log10()
 }
 
 #[test]

@@ -150,6 +150,40 @@ pub fn decode_mono(path: &Path) -> Vec<f32> {
     out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
 }
 
+/// The level of `hz` in `samples` (48 kHz), dB (Goertzel, a Hann window).
+pub fn level_db(samples: &[f32], hz: f64) -> f64 {
+    let n = samples.len() as f64;
+    let w = 2.0 * std::f64::consts::PI * hz / 48_000.0;
+    let (mut re, mut im) = (0.0, 0.0);
+    for (i, &s) in samples.iter().enumerate() {
+        let hann = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n).cos();
+        let x = f64::from(s) * hann;
+        re += x * (w * i as f64).cos();
+        im -= x * (w * i as f64).sin();
+    }
+    20.0 * ((re * re + im * im).sqrt() / n).max(1e-12).log10()
+}
+
+/// A 660 Hz sine played into the virtual speaker while it lives (a PulseAudio module).
+pub struct Playing(String);
+
+impl Playing {
+    pub fn start() -> Playing {
+        let out = Command::new("pactl")
+            .args(["load-module", "module-sine", "sink=speaker", "rate=48000", "frequency=660"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pactl: {}", String::from_utf8_lossy(&out.stderr));
+        Playing(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+}
+
+impl Drop for Playing {
+    fn drop(&mut self) {
+        let _unloaded = Command::new("pactl").args(["unload-module", &self.0]).status();
+    }
+}
+
 /// The strongest frequency in `samples` (48 kHz), by FFT with parabolic peak interpolation.
 pub fn dominant_hz(samples: &[f32]) -> f64 {
     use rustfft::{num_complex::Complex, FftPlanner};

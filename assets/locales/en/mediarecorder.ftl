@@ -250,3 +250,7 @@ area-none = Nothing chosen yet.
 area-use = Record this area
 area-whole = Whole screen
 area-label = { $source }, area { $w }×{ $h } at ({ $x }, { $y })
+
+# The microphone's dropdown: the system's sound mixed in.
+also-system-sound = Also record the system's sound
+also-system-sound-tip = What the speakers play, mixed with the microphone into one track

@@ -245,3 +245,7 @@ area-none = 尚未选择。
 area-use = 录制此区域
 area-whole = 整个屏幕
 area-label = { $source }，区域 { $w }×{ $h }，位于 ({ $x }, { $y })
+
+# The microphone's dropdown: the system's sound mixed in.
+also-system-sound = 同时录制系统声音
+also-system-sound-tip = 扬声器播放的声音，与麦克风混合为一条音轨

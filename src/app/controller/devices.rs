@@ -135,7 +135,7 @@ impl Engine {
                 failures.push(t!("device-not-connected", device = self.label_of(&id)));
                 continue;
             }
-            match MediaStream::open(Some(&id), None) {
+            match MediaStream::open(Some(&id), None).map(|stream| self.with_system_sound(stream)) {
                 Ok(stream) => {
                     let Some(track) = stream.audio_tracks().into_iter().next() else { continue };
                     let audio = track.subscribe_audio();
@@ -155,6 +155,27 @@ impl Engine {
         }
         self.error(&t!("no-audio-source", problems = failures.join("; ")));
         self.send_devices();
+    }
+
+    /// The microphone's stream with the system's sound mixed in, when the settings ask for it
+    /// and the system has one; a system sound that cannot be opened is said, and the
+    /// microphone records alone.
+    fn with_system_sound(&self, stream: MediaStream) -> MediaStream {
+        let system_listed = self.devices.iter().any(|d| d.id == crate::devices::SYSTEM_SOUND_ID);
+        let Some(mic) = stream.audio_tracks().into_iter().next() else { return stream };
+        if !self.settings.also_system_sound || !system_listed || crate::devices::is_system_sound(mic.device_id()) {
+            return stream;
+        }
+        let mixed = crate::devices::open_audio(crate::devices::SYSTEM_SOUND_ID)
+            .and_then(|system| crate::devices::mix_tracks(vec![(mic.clone(), 1.0), (system, 1.0)]));
+        match mixed {
+            Ok(mix) => MediaStream::new(vec![mix]),
+            Err(e) => {
+                let system = self.label_of(crate::devices::SYSTEM_SOUND_ID);
+                self.out.send(Update::Notice(t!("device-cannot-open", device = system, reason = e.to_string())));
+                stream
+            }
+        }
     }
 
     pub(super) fn label_of(&self, id: &str) -> String {

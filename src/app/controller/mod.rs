@@ -319,6 +319,7 @@ impl Engine {
                         return self.error(&t!("format-unsupported", mime = mime.as_str()));
                     }
                 }
+                let mix_changed = s.also_system_sound != self.settings.also_system_sound;
                 // The sources are the controller's to say; the window's copy may be a frame old.
                 self.settings = Settings {
                     device_id: self.settings.device_id.clone(),
@@ -328,6 +329,11 @@ impl Engine {
                 };
                 self.save_settings();
                 self.out.send(Update::Settings(self.settings.clone()));
+                if mix_changed {
+                    let id =
+                        self.preview.as_ref().map_or_else(|| self.settings.device_id.clone(), |p| p.device_id.clone());
+                    self.open_preview(&id);
+                }
             }
             Command::Record => self.ask_to_record(),
             Command::CancelCountdown => self.cancel_countdown(),

@@ -41,10 +41,20 @@ pub fn source_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>)
 
 fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let label = ui.label(RichText::new(t!("microphone")).strong());
-    let selected_label = label_of(&state.devices, &state.selected_device);
+    let system = state.devices.iter().find(|d| d.id == crate::devices::SYSTEM_SOUND_ID);
+    let mixed =
+        system.filter(|_| state.settings.also_system_sound && state.selected_device != crate::devices::SYSTEM_SOUND_ID);
+    let selected_label = match mixed {
+        Some(system) => format!("{} + {}", label_of(&state.devices, &state.selected_device), system.label),
+        None => label_of(&state.devices, &state.selected_device).to_owned(),
+    };
     ui.add_enabled_ui(state.can_configure(), |ui| {
         egui::ComboBox::from_id_salt("microphone")
             .selected_text(selected_label)
+            // The system-sound switch toggles without closing the list, and is not scrolled
+            // out of sight below the devices.
+            .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
+            .height(480.0)
             .width(ui.available_width().min(460.0))
             .show_ui(ui, |ui| {
                 for d in &state.devices {
@@ -52,6 +62,22 @@ fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                         && d.id != state.selected_device
                     {
                         commands.push(Command::SelectDevice(d.id.clone()));
+                        ui.close();
+                    }
+                }
+                // The computer's own sound with the voice: one track, mixed.
+                if system.is_some() {
+                    ui.separator();
+                    let mut on = state.settings.also_system_sound;
+                    if ui
+                        .checkbox(&mut on, t!("also-system-sound"))
+                        .on_hover_text(t!("also-system-sound-tip"))
+                        .changed()
+                    {
+                        commands.push(Command::ChangeSettings(crate::settings::Settings {
+                            also_system_sound: on,
+                            ..state.settings.clone()
+                        }));
                     }
                 }
             })
