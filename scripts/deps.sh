@@ -11,7 +11,8 @@ build=(pkg-config nasm libclang-dev libopus-dev libvpx-dev libasound2-dev libgtk
 window=(libvulkan1 mesa-vulkan-drivers libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6)
 display=(xvfb xauth)
 test=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils ffmpeg mkvtoolnix opus-tools chromium util-linux
-  xdotool imagemagick desktop-file-utils appstream fontconfig fonts-wqy-microhei tesseract-ocr tesseract-ocr-chi-sim dpkg-dev)
+  xdotool imagemagick desktop-file-utils appstream fontconfig fonts-wqy-microhei tesseract-ocr tesseract-ocr-chi-sim dpkg-dev
+  espeak-ng)
 # A headless Wayland desktop (scripts/wayland-session.sh), and what its ScreenCast backend is
 # rebuilt with (scripts/portal-wlr.sh).
 wayland=(sway swaybg grim xdg-desktop-portal xdg-desktop-portal-wlr pipewire pipewire-bin wireplumber dbus-daemon dbus-bin

@@ -74,6 +74,8 @@ fn localized_command() -> clap::Command {
                 .after_help(t!("cli-record-examples"))
                 .mut_arg("audio", |a| a.help(t!("cli-record-audio")))
                 .mut_arg("no_audio", |a| a.help(t!("cli-record-no-audio")))
+                .mut_arg("noise_suppression", |a| a.help(t!("cli-record-noise-suppression")))
+                .mut_arg("auto_gain_control", |a| a.help(t!("cli-record-auto-gain")))
                 .mut_arg("video", |a| a.help(t!("cli-record-video")))
                 .mut_arg("video_bitrate", |a| a.help(t!("cli-record-video-bitrate")))
                 .mut_arg("cursor", |a| a.help(t!("cli-record-cursor")))
@@ -234,6 +236,10 @@ struct RecordArgs {
     audio: Vec<String>,
     #[arg(long, requires = "video", conflicts_with = "audio")]
     no_audio: bool,
+    #[arg(long, value_parser = ["on", "off"], default_value = "off")]
+    noise_suppression: String,
+    #[arg(long, value_parser = ["on", "off"], default_value = "off")]
+    auto_gain_control: String,
     #[arg(long)]
     video: Option<String>,
     #[arg(long)]
@@ -376,6 +382,19 @@ fn record(args: RecordArgs) -> Result<()> {
         let ids: Vec<&str> = audio_ids.iter().chain(&video_id).map(String::as_str).collect();
         t!("cli-cannot-open", ids = format!("\"{}\"", ids.join("\" + \"")))
     })?;
+    let processing = devices::AudioProcessing {
+        noise_suppression: args.noise_suppression == "on",
+        auto_gain_control: args.auto_gain_control == "on",
+    };
+    let stream = if processing.is_off() {
+        stream
+    } else {
+        let tracks = stream.tracks().into_iter().map(|t| match t.kind() {
+            mediarecorder::TrackKind::Audio => devices::process_track(t, processing),
+            mediarecorder::TrackKind::Video => Ok(t),
+        });
+        MediaStream::new(tracks.collect::<Result<Vec<_>, _>>()?)
+    };
     let label = stream.tracks().iter().map(|t| i18n::device_label(t.label())).collect::<Vec<_>>().join(" + ");
     let options = MediaRecorderOptions {
         mime_type: Some(mime),

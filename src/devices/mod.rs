@@ -6,6 +6,7 @@ mod mic;
 mod mix;
 mod pacing;
 mod pattern;
+mod process;
 mod resample;
 #[cfg(target_os = "linux")]
 mod screen;
@@ -22,6 +23,7 @@ pub use camera::{CameraSpec, CAMERA_PREFIX};
 pub use mic::HOST_ENV;
 pub use mix::{mix_tracks, open_audio_mix};
 pub use pattern::{read_code, render as render_pattern, Drawing, PatternSpec, TEST_CANVAS_ID, TEST_PATTERN_ID};
+pub use process::{process_track, AudioProcessing, SPEECH_RANGE_DB, TARGET_DBFS as AGC_TARGET_DBFS};
 #[cfg(target_os = "linux")]
 pub use screen::portal::{DisplayMediaOptions, DisplaySurface, DISPLAY_ID};
 pub use screen::{bgrx_to_i420, ScreenSpec, ScreenTarget, SCREEN_PREFIX, WINDOW_PREFIX};

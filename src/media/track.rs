@@ -196,6 +196,8 @@ struct TrackInner {
     thread: Mutex<Option<JoinHandle<()>>>,
     /// What the desktop returned to share the same screen again without asking.
     restore_token: Mutex<Option<String>>,
+    /// The audio processing applied (the constraints `getSettings()` reports).
+    processing: Mutex<crate::devices::AudioProcessing>,
 }
 
 impl Drop for TrackInner {
@@ -260,6 +262,7 @@ impl MediaStreamTrack {
                 source,
                 thread: Mutex::new(Some(thread)),
                 restore_token: Mutex::new(None),
+                processing: Mutex::new(crate::devices::AudioProcessing::default()),
             }),
         }
     }
@@ -300,6 +303,16 @@ impl MediaStreamTrack {
     /// valid until the user revokes it. `None` for other tracks, or when the desktop keeps none.
     pub fn restore_token(&self) -> Option<String> {
         self.inner.restore_token.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The audio processing applied to this track (`getSettings()`'s `noiseSuppression` and
+    /// `autoGainControl`): all off for a track as captured.
+    pub fn processing(&self) -> crate::devices::AudioProcessing {
+        *self.inner.processing.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn set_processing(&self, processing: crate::devices::AudioProcessing) {
+        *self.inner.processing.lock().unwrap_or_else(PoisonError::into_inner) = processing;
     }
 
     pub(crate) fn set_restore_token(&self, token: Option<String>) {

@@ -178,6 +178,8 @@ cli-record-examples =
       mediarecorder record --video 'test:pattern?w=1280&h=720&fps=30' --mime 'video/webm;codecs=av1,opus' -o clip.webm
 cli-record-audio = Audio device id: `default`, an id from `devices`, `system` (what the speakers play), or `test:tone[?hz=F]`; given more than once, the sources are mixed into one track. Without it: the default microphone, or the test tone when there is none
 cli-record-no-audio = Record no audio (a video-only file; needs --video)
+cli-record-noise-suppression = Noise suppression (RNNoise, with the pauses quieted further), as the browser's noiseSuppression
+cli-record-auto-gain = Automatic gain: speech brought toward -20 dBFS, never clipping, as the browser's autoGainControl
 cli-record-video = Video device id from `devices`: `camera:0[?w=1280&h=720&fps=30]`, `screen:0[?fps=15]`, an area `screen:0?x=0&y=0&w=1280&h=720`, a window `window:0x1e00007`, `test:pattern[?w=640&h=480&fps=30]`, `test:canvas`
 cli-record-cursor = The pointer in a screen or window recording: `embedded` (drawn in, the default) or `hidden`
 cli-record-video-bitrate = Video bitrate in bit/s (default 2500000)

@@ -177,6 +177,8 @@ cli-record-examples =
       mediarecorder record --video 'test:pattern?w=1280&h=720&fps=30' --mime 'video/webm;codecs=av1,opus' -o clip.webm
 cli-record-audio = 音频设备 id：`default`、`devices` 列出的 id、`system`（扬声器播放的声音）或 `test:tone[?hz=F]`；给出多次时，各声源混合为一条音轨。省略时：默认麦克风；没有麦克风时为测试音
 cli-record-no-audio = 不录制音频（仅视频的文件；需要 --video）
+cli-record-noise-suppression = 降噪（RNNoise，停顿处进一步降低噪声），同浏览器的 noiseSuppression
+cli-record-auto-gain = 自动增益：将语音调整到 -20 dBFS 左右，绝不削波，同浏览器的 autoGainControl
 cli-record-video = `devices` 列出的视频设备 id：`camera:0[?w=1280&h=720&fps=30]`、`screen:0[?fps=15]`、屏幕区域 `screen:0?x=0&y=0&w=1280&h=720`、窗口 `window:0x1e00007`、`test:pattern[?w=640&h=480&fps=30]`、`test:canvas`
 cli-record-cursor = 屏幕或窗口录制中的鼠标指针：`embedded`（绘入画面，默认）或 `hidden`（隐藏）
 cli-record-video-bitrate = 视频码率，单位 bit/s（默认 2500000）

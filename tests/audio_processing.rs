@@ -1,0 +1,145 @@
+//! The browser's audio constraints, measured on speech (espeak-ng) played into the test
+//! PulseAudio's speaker and recorded from its monitor (`--audio system`), with the processing
+//! off and on. Alone in its binary, one test at a time: they share the speaker. (How much noise
+//! suppression takes off noise is measured on the processing itself, in `devices::process`.)
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use common::*;
+
+static SPEAKER: Mutex<()> = Mutex::new(());
+
+/// A 48 kHz WAV of `seconds` of speech (espeak-ng, sentences repeated) at `gain`.
+fn speech(dir: &Path, gain: f64, seconds: f64) -> PathBuf {
+    let voice = dir.join("voice.wav");
+    let text = "The quick brown fox jumps over the lazy dog. Recording a voice memo on the desktop should sound clean and steady.";
+    let status = Command::new("espeak-ng")
+        .arg("-w")
+        .arg(&voice)
+        .arg(text)
+        .status()
+        .expect("espeak-ng (the test command installs it)");
+    assert!(status.success());
+    let out = dir.join(format!("speech-{gain}.wav"));
+    let status = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-stream_loop", "-1", "-i"])
+        .arg(&voice)
+        .args(["-t", &seconds.to_string(), "-af", &format!("volume={gain}"), "-ar", "48000", "-ac", "1"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    out
+}
+
+/// Plays `wav` into the speaker while it lives.
+struct Play(Child);
+
+impl Play {
+    fn start(wav: &Path) -> Play {
+        let child = Command::new("paplay").args(["-d", "speaker"]).arg(wav).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        Play(child)
+    }
+}
+
+impl Drop for Play {
+    fn drop(&mut self) {
+        let _killed = self.0.kill();
+        let _reaped = self.0.wait();
+    }
+}
+
+/// Records the speaker for `seconds` with the given processing flags; the decoded samples,
+/// stereo interleaved (levels are per channel, as the processing sees them: a mono downmix
+/// would add the two sides up).
+fn record(dir: &Path, name: &str, flags: &[&str], seconds: f64) -> Vec<f32> {
+    let file = dir.join(format!("{name}.ogg"));
+    let out = cli()
+        .args(["record", "--audio", "system", "--duration", &seconds.to_string()])
+        .args(flags)
+        .arg("-o")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(ffmpeg_errors(&file), "");
+    decode_stereo(&file)
+}
+
+/// Both channels, interleaved, 48 kHz.
+fn decode_stereo(file: &Path) -> Vec<f32> {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(file)
+        .args(["-ac", "2", "-ar", "48000", "-f", "f32le", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
+
+/// Samples (stereo interleaved) from `seconds` on.
+fn from(samples: &[f32], seconds: f64) -> &[f32] {
+    &samples[(seconds * 96_000.0) as usize..]
+}
+
+fn rms_db(s: &[f32]) -> f64 {
+    20.0 * ((s.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / s.len().max(1) as f64).sqrt()).max(1e-9).log10()
+}
+
+/// The level of speech as the automatic gain defines it: the mean level (dB) of the voiced
+/// 10 ms frames (stereo interleaved), those within `SPEECH_RANGE_DB` of the loudest 5 %.
+fn speech_db(s: &[f32]) -> f64 {
+    let mut frames: Vec<f64> = s.chunks_exact(960).map(rms_db).collect();
+    frames.sort_by(|a, b| b.total_cmp(a));
+    let floor = frames[frames.len() / 20] - f64::from(mediarecorder::devices::SPEECH_RANGE_DB);
+    let voiced: Vec<f64> = frames.into_iter().filter(|&f| f > floor.max(-60.0)).collect();
+    voiced.iter().sum::<f64>() / voiced.len() as f64
+}
+
+#[test]
+fn noise_suppression_keeps_speech() {
+    require_virtual_mics();
+    let _alone = SPEAKER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = tempfile::tempdir().unwrap();
+    let voice = speech(dir.path(), 0.5, 20.0);
+    let (off, on) = {
+        let _playing = Play::start(&voice);
+        (
+            record(dir.path(), "speech-off", &[], 5.0),
+            record(dir.path(), "speech-on", &["--noise-suppression", "on"], 5.0),
+        )
+    };
+    let (before, after) = (speech_db(&off), speech_db(&on));
+    eprintln!("speech: {before:.1} dBFS off, {after:.1} dBFS on");
+    assert!(before > -40.0, "the speech was recorded: {before:.1} dBFS");
+    assert!((before - after).abs() <= 3.0, "speech kept within 3 dB: {before:.1} → {after:.1}");
+}
+
+#[test]
+fn automatic_gain_brings_quiet_and_loud_speech_to_the_target() {
+    require_virtual_mics();
+    let _alone = SPEAKER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = tempfile::tempdir().unwrap();
+    let target = f64::from(mediarecorder::devices::AGC_TARGET_DBFS);
+    // espeak-ng speaks at about -17 dBFS: -41 and -5 dBFS here.
+    for (gain, name) in [(0.06, "quiet"), (4.0, "loud")] {
+        let voice = speech(dir.path(), gain, 20.0);
+        let _playing = Play::start(&voice);
+        let raw = record(dir.path(), &format!("{name}-off"), &[], 3.0);
+        let on = record(dir.path(), name, &["--auto-gain-control", "on"], 7.0);
+        let (before, after) = (speech_db(&raw), speech_db(from(&on, 4.0)));
+        let peak = on.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+        eprintln!("{name}: speech {before:.1} dBFS raw, {after:.1} dBFS after 4 s, peak {peak:.3}");
+        assert!((after - target).abs() <= 3.0, "{name}: {after:.1} dBFS, target {target}");
+        assert!(peak < 1.0, "{name}: nothing clips (peak {peak})");
+    }
+}
