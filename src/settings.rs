@@ -34,6 +34,10 @@ pub struct Settings {
     pub start_delay_s: u32,
     /// The system's sound (what the speakers play) is mixed with the microphone.
     pub also_system_sound: bool,
+    /// "Reduce noise": the microphone's `noiseSuppression`.
+    pub noise_suppression: bool,
+    /// "Even out volume": the microphone's `autoGainControl`.
+    pub auto_gain_control: bool,
     /// What the desktop returned when a screen was last shared through its portal: the same
     /// screen is shared again without asking, until the user revokes it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,6 +57,8 @@ impl Default for Settings {
             timeslice_ms: 1000,
             start_delay_s: 0,
             also_system_sound: false,
+            noise_suppression: false,
+            auto_gain_control: false,
             display_restore_token: None,
         }
     }
@@ -242,6 +248,8 @@ mod tests {
             timeslice_ms: 250,
             start_delay_s: 5,
             also_system_sound: true,
+            noise_suppression: true,
+            auto_gain_control: true,
             display_restore_token: Some("3fd56803-0b7c-4b15-a45a-042e5f7b0010".into()),
         };
         store(&path, &mine).unwrap();

@@ -367,3 +367,47 @@ fn start_after_three_seconds_counts_down_and_escape_calls_it_off() {
 fn unix_ms() -> f64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
 }
+
+/// Per-channel RMS of a file's first audio stream from `from_s` on, dBFS (both channels
+/// decoded, so a stereo file is not summed into one).
+fn channel_rms_db(file: &std::path::Path, from_s: f64) -> f64 {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-ss", &from_s.to_string(), "-i"])
+        .arg(file)
+        .args(["-ar", "48000", "-f", "f32le", "-"])
+        .output()
+        .unwrap();
+    let samples: Vec<f64> =
+        out.stdout.chunks_exact(4).map(|b| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))).collect();
+    10.0 * (samples.iter().map(|s| s * s).sum::<f64>() / samples.len().max(1) as f64).max(1e-12).log10()
+}
+
+#[test]
+fn even_out_volume_brings_the_microphone_to_a_steady_level_and_is_remembered() {
+    require_virtual_mics();
+    let store = tempfile::tempdir().unwrap();
+    let settings = store.path().join("settings.json");
+    let mut harness = app_with_settings(store.path(), Some(settings.clone()));
+    wait_for(&mut harness, "a preview", |s| !s.devices.is_empty() && s.meter.peak_dbfs > -30.0);
+    let mic = harness.state().state().devices[0].label.clone();
+    harness.get_by_value(&mic).click();
+    harness.run_steps(3);
+    harness.get_by_label("Even out volume").click();
+    wait_for(&mut harness, "the switch on", |s| s.settings.auto_gain_control);
+    assert!(!harness.state().state().settings.noise_suppression, "one switch at a time");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+
+    harness.get_by_label("Record").click();
+    wait_for(&mut harness, "5 s recorded", |s| s.media_ms >= 5000.0);
+    harness.get_by_label("Stop").click();
+    wait_for(&mut harness, "stopped", |s| s.recordings.first().is_some_and(|r| r.status == RecordingStatus::Ready));
+    let saved = save_first(&mut harness, &store.path().join("saved").join("even"));
+    assert_eq!(ffmpeg_errors(&saved), "");
+    // The virtual microphone's tone is far louder than speech is aimed at (-20 dBFS).
+    let level = channel_rms_db(&saved, 3.5);
+    eprintln!("the tone after 3.5 s: {level:.1} dBFS");
+    assert!((level - f64::from(mediarecorder::devices::AGC_TARGET_DBFS)).abs() <= 3.0, "{level:.1} dBFS");
+    let remembered: serde_json::Value = serde_json::from_slice(&std::fs::read(&settings).unwrap()).unwrap();
+    assert_eq!(remembered["auto_gain_control"], true, "remembered");
+}

@@ -256,3 +256,7 @@ area-label = { $source }, area { $w }×{ $h } at ({ $x }, { $y })
 # The microphone's dropdown: the system's sound mixed in.
 also-system-sound = Also record the system's sound
 also-system-sound-tip = What the speakers play, mixed with the microphone into one track
+reduce-noise = Reduce noise
+reduce-noise-tip = Noise suppression (RNNoise) on the microphone, as the browser's noiseSuppression
+even-out-volume = Even out volume
+even-out-volume-tip = Automatic gain: the voice brought to a steady level, never clipping

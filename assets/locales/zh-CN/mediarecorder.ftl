@@ -251,3 +251,7 @@ area-label = { $source }，区域 { $w }×{ $h }，位于 ({ $x }, { $y })
 # The microphone's dropdown: the system's sound mixed in.
 also-system-sound = 同时录制系统声音
 also-system-sound-tip = 扬声器播放的声音，与麦克风混合为一条音轨
+reduce-noise = 降噪
+reduce-noise-tip = 对麦克风降噪（RNNoise），同浏览器的 noiseSuppression
+even-out-volume = 均衡音量
+even-out-volume-tip = 自动增益：将人声调整到稳定的音量，绝不削波

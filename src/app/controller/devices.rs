@@ -135,7 +135,7 @@ impl Engine {
                 failures.push(t!("device-not-connected", device = self.label_of(&id)));
                 continue;
             }
-            match MediaStream::open(Some(&id), None).map(|stream| self.with_system_sound(stream)) {
+            match MediaStream::open(Some(&id), None).map(|stream| self.processed(self.with_system_sound(stream))) {
                 Ok(stream) => {
                     let Some(track) = stream.audio_tracks().into_iter().next() else { continue };
                     let audio = track.subscribe_audio();
@@ -173,6 +173,27 @@ impl Engine {
             Err(e) => {
                 let system = self.label_of(crate::devices::SYSTEM_SOUND_ID);
                 self.out.send(Update::Notice(t!("device-cannot-open", device = system, reason = e.to_string())));
+                stream
+            }
+        }
+    }
+
+    /// The microphone's track with the processing the settings ask for ("Reduce noise", "Even
+    /// out volume"); the test tone and the system's sound alone are recorded as they are.
+    fn processed(&self, stream: MediaStream) -> MediaStream {
+        let processing = crate::devices::AudioProcessing {
+            noise_suppression: self.settings.noise_suppression,
+            auto_gain_control: self.settings.auto_gain_control,
+        };
+        let Some(track) = stream.audio_tracks().into_iter().next() else { return stream };
+        let id = track.device_id().to_owned();
+        if processing.is_off() || id.starts_with("test:") || crate::devices::is_system_sound(&id) {
+            return stream;
+        }
+        match crate::devices::process_track(track.clone(), processing) {
+            Ok(processed) => MediaStream::new(vec![processed]),
+            Err(e) => {
+                self.out.send(Update::Notice(t!("device-cannot-open", device = track.label(), reason = e.to_string())));
                 stream
             }
         }

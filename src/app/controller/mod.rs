@@ -319,7 +319,9 @@ impl Engine {
                         return self.error(&t!("format-unsupported", mime = mime.as_str()));
                     }
                 }
-                let mix_changed = s.also_system_sound != self.settings.also_system_sound;
+                let mix_changed = s.also_system_sound != self.settings.also_system_sound
+                    || s.noise_suppression != self.settings.noise_suppression
+                    || s.auto_gain_control != self.settings.auto_gain_control;
                 // The sources are the controller's to say; the window's copy may be a frame old.
                 self.settings = Settings {
                     device_id: self.settings.device_id.clone(),

@@ -65,9 +65,9 @@ fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                         ui.close();
                     }
                 }
+                ui.separator();
                 // The computer's own sound with the voice: one track, mixed.
                 if system.is_some() {
-                    ui.separator();
                     let mut on = state.settings.also_system_sound;
                     if ui
                         .checkbox(&mut on, t!("also-system-sound"))
@@ -79,6 +79,21 @@ fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                             ..state.settings.clone()
                         }));
                     }
+                }
+                // The browser's noiseSuppression and autoGainControl, for the microphone.
+                let mut noise = state.settings.noise_suppression;
+                if ui.checkbox(&mut noise, t!("reduce-noise")).on_hover_text(t!("reduce-noise-tip")).changed() {
+                    commands.push(Command::ChangeSettings(crate::settings::Settings {
+                        noise_suppression: noise,
+                        ..state.settings.clone()
+                    }));
+                }
+                let mut even = state.settings.auto_gain_control;
+                if ui.checkbox(&mut even, t!("even-out-volume")).on_hover_text(t!("even-out-volume-tip")).changed() {
+                    commands.push(Command::ChangeSettings(crate::settings::Settings {
+                        auto_gain_control: even,
+                        ..state.settings.clone()
+                    }));
                 }
             })
             .response
