@@ -5,6 +5,7 @@
 #
 #   eval "$(scripts/wayland-session.sh start DIR)"   # prints the environment to export
 #   scripts/wayland-session.sh start DIR refuse       # …where every request to share is refused
+#   scripts/wayland-session.sh start DIR slow         # …where the user takes 2 s to choose
 #   scripts/wayland-session.sh stop DIR               # stops everything it started, by pid
 #   scripts/wayland-session.sh prepare DIR            # only the one-time set-up (user, backend)
 #
@@ -113,9 +114,13 @@ export WAYLAND_DISPLAY=$socket SWAYSOCK=$xdg/sway.sock
   XDG_CONFIG_HOME SWAYSOCK XDG_SESSION_TYPE
 
 # No chooser: the backend shares the one output without asking (what the tests need). With
-# `refuse`, a chooser that picks nothing: the user cancelled the desktop's dialog.
+# `refuse`, a chooser that picks nothing: the user cancelled the desktop's dialog; with `slow`,
+# one that picks the output after 2 s.
 if [ "${3:-}" = refuse ]; then
   chooser=$'chooser_type=simple\nchooser_cmd=false'
+elif [ "${3:-}" = slow ]; then
+  # A user who takes two seconds to choose the one output.
+  chooser=$'chooser_type=simple\nchooser_cmd=sleep 2; echo HEADLESS-1'
 else
   chooser=$'output_name=HEADLESS-1\nchooser_type=none'
 fi

@@ -20,6 +20,11 @@ impl WaylandSession {
         Self::start_with(&["refuse"])
     }
 
+    /// A desktop whose user takes 2 s to choose the output to share.
+    pub fn slow() -> WaylandSession {
+        Self::start_with(&["slow"])
+    }
+
     fn start_with(extra: &[&str]) -> WaylandSession {
         let dir = tempfile::tempdir().unwrap();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/wayland-session.sh");

@@ -31,7 +31,7 @@ impl Engine {
     pub(super) fn send_video_devices(&self) {
         self.out.send(Update::VideoDevices {
             list: self.video_devices.clone(),
-            selected: self.video.as_ref().map(|v| v.device_id.clone()),
+            selected: self.wanted_video(),
             no_camera: !self.video_devices.iter().any(|d| d.id.starts_with("camera:")),
         });
         self.send_capturing();
@@ -43,25 +43,78 @@ impl Engine {
         if let Some(old) = self.video.take() {
             old.track.stop();
         }
+        // A newer choice replaces a screen still being asked for (its answer is let go).
+        self.display_asked = None;
         if let Some(id) = wanted {
-            // A screen shared through the desktop's portal: its dialog is open until the user
-            // chooses (the controller waits, as getDisplayMedia's promise does), unless the
-            // token kept from the last share names the choice.
-            let token = self.settings.display_restore_token.clone();
-            match crate::devices::open_video_with_token(id, token.as_deref()) {
-                Ok(track) => {
-                    if let Some(new) = track.restore_token().filter(|t| Some(t) != token.as_ref()) {
-                        self.settings.display_restore_token = Some(new);
-                        self.save_settings();
+            if crate::devices::DisplayMediaOptions::parse(id).is_some() {
+                self.ask_for_display(id);
+            } else {
+                match crate::devices::open_video(id) {
+                    Ok(track) => self.show_video(id, track),
+                    Err(e) => {
+                        self.error(&t!("video-cannot-open", source = self.video_label(id), reason = e.to_string()))
                     }
-                    let frames = track.subscribe_video();
-                    self.video = Some(VideoPreview { device_id: id.to_owned(), track, frames, newest: None, sent: 0 });
                 }
-                Err(e) => self.error(&t!("video-cannot-open", source = self.video_label(id), reason = e.to_string())),
             }
         }
         self.out.send(Update::VideoPreview(None));
         self.send_video_devices();
+    }
+
+    /// The video source chosen: the one shown, or the screen the desktop is being asked for.
+    pub(super) fn wanted_video(&self) -> Option<String> {
+        self.video.as_ref().map(|v| v.device_id.clone()).or_else(|| self.display_asked.clone())
+    }
+
+    /// A screen shared through the desktop's portal: its dialog stays open until the user
+    /// chooses (unless the token kept from the last share names the choice), so it is asked on
+    /// a thread of its own and the controller goes on (meters, commands) meanwhile.
+    fn ask_for_display(&mut self, id: &str) {
+        let token = self.settings.display_restore_token.clone();
+        let (tx, asked) = (self.internal_tx.clone(), id.to_owned());
+        let spawned = std::thread::Builder::new().name("display-request".into()).spawn(move || {
+            let result = crate::devices::open_video_with_token(&asked, token.as_deref());
+            // The controller is gone only when the window closed: the track is dropped (stopped).
+            let _ = tx.send(Internal::DisplayOpened { id: asked, result });
+        });
+        match spawned {
+            Ok(_) => self.display_asked = Some(id.to_owned()),
+            Err(e) => self.error(&t!("video-cannot-open", source = self.video_label(id), reason = e.to_string())),
+        }
+    }
+
+    /// The desktop's answer: shown if it is still the one wanted.
+    pub(super) fn display_opened(&mut self, id: &str, result: Result<MediaStreamTrack, crate::RecorderError>) {
+        if self.display_asked.as_deref() != Some(id) {
+            if let Ok(track) = result {
+                track.stop();
+            }
+            return;
+        }
+        self.display_asked = None;
+        match result {
+            Ok(track) => {
+                let token = self.settings.display_restore_token.clone();
+                if let Some(new) = track.restore_token().filter(|t| Some(t) != token.as_ref()) {
+                    self.settings.display_restore_token = Some(new);
+                    self.save_settings();
+                    self.out.send(Update::Settings(self.settings.clone()));
+                }
+                self.show_video(id, track);
+            }
+            Err(e) => {
+                self.error(&t!("video-cannot-open", source = self.video_label(id), reason = e.to_string()));
+                self.settings.video_id = None;
+                self.save_settings();
+                self.out.send(Update::Settings(self.settings.clone()));
+            }
+        }
+        self.send_video_devices();
+    }
+
+    fn show_video(&mut self, id: &str, track: MediaStreamTrack) {
+        let frames = track.subscribe_video();
+        self.video = Some(VideoPreview { device_id: id.to_owned(), track, frames, newest: None, sent: 0 });
     }
 
     pub(super) fn video_label(&self, id: &str) -> String {

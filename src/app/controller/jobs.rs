@@ -150,6 +150,7 @@ impl Engine {
                 }
             }
             Internal::Saved(done) => self.save_finished(done),
+            Internal::DisplayOpened { id, result } => self.display_opened(&id, result),
             Internal::PlaybackEnded { id, error } => {
                 if self.player.as_ref().is_some_and(|(p, _)| *p == id) {
                     self.player = None;

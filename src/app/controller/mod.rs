@@ -151,9 +151,20 @@ impl Outbox {
 /// Messages from the controller's own helper threads.
 enum Internal {
     Dialog(DialogOutcome),
-    SaveProgress { id: String, fraction: f32 },
+    SaveProgress {
+        id: String,
+        fraction: f32,
+    },
     Saved(SaveDone),
-    PlaybackEnded { id: String, error: Option<String> },
+    PlaybackEnded {
+        id: String,
+        error: Option<String>,
+    },
+    /// The desktop answered a request to share a screen (`display`).
+    DisplayOpened {
+        id: String,
+        result: Result<MediaStreamTrack, crate::RecorderError>,
+    },
 }
 
 /// The live preview: an open device and the meter on it.
@@ -216,6 +227,8 @@ struct Engine {
     live: Live,
     /// Counting down to a recording: when it starts, and the seconds left last shown.
     countdown: Option<(Instant, u32)>,
+    /// A screen asked of the desktop whose answer has not come (its dialog is open).
+    display_asked: Option<String>,
 }
 
 impl Engine {
@@ -239,6 +252,7 @@ impl Engine {
             saves: HashMap::new(),
             player: None,
             countdown: None,
+            display_asked: None,
             last_device_poll: Instant::now(),
             live: Live {
                 next: Instant::now(),
@@ -306,7 +320,7 @@ impl Engine {
                     return self.error(&t!("busy-video"));
                 }
                 self.open_video(id.as_deref());
-                self.settings.video_id = self.video.as_ref().map(|v| v.device_id.clone());
+                self.settings.video_id = self.wanted_video();
                 self.save_settings();
                 self.out.send(Update::Settings(self.settings.clone()));
             }

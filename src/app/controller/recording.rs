@@ -153,7 +153,7 @@ impl Engine {
             self.open_preview(&wanted);
         }
         // A video source that ended during the recording comes back if it is there again.
-        if let (None, Some(wanted)) = (&self.video, self.settings.video_id.clone()) {
+        if let (None, None, Some(wanted)) = (&self.video, &self.display_asked, self.settings.video_id.clone()) {
             self.refresh_devices();
             if self.video_devices.iter().any(|d| d.id == wanted) {
                 self.open_video(Some(&wanted));
