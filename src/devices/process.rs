@@ -69,12 +69,17 @@ pub fn process_track(track: MediaStreamTrack, processing: AudioProcessing) -> Re
         .name("source:process".into())
         .spawn(move || {
             let mut chain = Chain::new(processing, usize::from(input.channels().clamp(1, 2)));
-            for buffer in &buffers {
-                if thread_source.is_ended() {
-                    break;
-                }
-                if let Some(out) = chain.push(&buffer) {
-                    thread_source.deliver(out);
+            // Woken now and then without a buffer: a stalled device must not keep this thread
+            // (and whoever stops the track, which joins it) waiting.
+            while !thread_source.is_ended() {
+                match buffers.recv_timeout(std::time::Duration::from_millis(100)) {
+                    Ok(buffer) => {
+                        if let Some(out) = chain.push(&buffer) {
+                            thread_source.deliver(out);
+                        }
+                    }
+                    Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                    Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
                 }
             }
             input.stop();
