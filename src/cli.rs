@@ -320,21 +320,22 @@ fn warn_if_space_is_low(output: &Path, bitrate: u32) {
     }
 }
 
-/// `getUserMedia` for the CLI's ids. A screen shared through the desktop's portal (`display`)
-/// reuses the token the settings keep from the last share (as the window does), and keeps the
-/// new one: the desktop does not ask again.
-/// Several audio ids are mixed into one track.
+/// `getUserMedia` for the CLI's ids: the video first (a bad video id opens no microphone),
+/// then the audio, several ids mixed into one track.
 fn open_stream(audio: &[String], video: Option<&str>) -> Result<MediaStream, mediarecorder::RecorderError> {
-    let audio: Vec<&str> = audio.iter().map(String::as_str).collect();
-    let Some(id) = video.filter(|id| devices::DisplayMediaOptions::parse(id).is_some()) else {
-        if audio.len() > 1 {
-            // The video first, as MediaStream::open does: a bad video id opens no microphone.
-            let video = video.map(devices::open_video).transpose()?;
-            let mix = devices::open_audio_mix(&audio)?;
-            return Ok(MediaStream::new(video.into_iter().chain([mix]).collect()));
-        }
-        return MediaStream::open(audio.first().copied(), video);
+    let video = match video {
+        Some(id) if devices::DisplayMediaOptions::parse(id).is_some() => Some(open_display(id)?),
+        Some(id) => Some(devices::open_video(id)?),
+        None => None,
     };
+    let audio: Vec<&str> = audio.iter().map(String::as_str).collect();
+    let audio = (!audio.is_empty()).then(|| devices::open_audio_mix(&audio)).transpose()?;
+    Ok(MediaStream::new(video.into_iter().chain(audio).collect()))
+}
+
+/// A screen shared through the desktop's portal: with the token the settings keep from the
+/// last share (as the window does), keeping the new one, so the desktop does not ask again.
+fn open_display(id: &str) -> Result<mediarecorder::MediaStreamTrack, mediarecorder::RecorderError> {
     let path = settings::default_path();
     let token = path.as_deref().and_then(|p| settings::load(p).settings.display_restore_token);
     let display = devices::open_video_with_token(id, token.as_deref())?;
@@ -348,11 +349,7 @@ fn open_stream(audio: &[String], video: Option<&str>) -> Result<MediaStream, med
             }
         }
     }
-    let mut tracks = vec![display];
-    if !audio.is_empty() {
-        tracks.push(devices::open_audio_mix(&audio)?);
-    }
-    Ok(MediaStream::new(tracks))
+    Ok(display)
 }
 
 fn record(args: RecordArgs) -> Result<()> {

@@ -368,20 +368,6 @@ fn unix_ms() -> f64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
 }
 
-/// Per-channel RMS of a file's first audio stream from `from_s` on, dBFS (both channels
-/// decoded, so a stereo file is not summed into one).
-fn channel_rms_db(file: &std::path::Path, from_s: f64) -> f64 {
-    let out = Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-ss", &from_s.to_string(), "-i"])
-        .arg(file)
-        .args(["-ar", "48000", "-f", "f32le", "-"])
-        .output()
-        .unwrap();
-    let samples: Vec<f64> =
-        out.stdout.chunks_exact(4).map(|b| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))).collect();
-    10.0 * (samples.iter().map(|s| s * s).sum::<f64>() / samples.len().max(1) as f64).max(1e-12).log10()
-}
-
 #[test]
 fn even_out_volume_brings_the_microphone_to_a_steady_level_and_is_remembered() {
     require_virtual_mics();
@@ -405,7 +391,8 @@ fn even_out_volume_brings_the_microphone_to_a_steady_level_and_is_remembered() {
     let saved = save_first(&mut harness, &store.path().join("saved").join("even"));
     assert_eq!(ffmpeg_errors(&saved), "");
     // The virtual microphone's tone is far louder than speech is aimed at (-20 dBFS).
-    let level = channel_rms_db(&saved, 3.5);
+    // Per channel (both decoded: a mono downmix would add the two sides up), from 3.5 s on.
+    let level = rms_db(&decode_stereo(&saved)[(3.5 * 96_000.0) as usize..]);
     eprintln!("the tone after 3.5 s: {level:.1} dBFS");
     assert!((level - f64::from(mediarecorder::devices::AGC_TARGET_DBFS)).abs() <= 3.0, "{level:.1} dBFS");
     let remembered: serde_json::Value = serde_json::from_slice(&std::fs::read(&settings).unwrap()).unwrap();

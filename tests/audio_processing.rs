@@ -74,25 +74,9 @@ fn record(dir: &Path, name: &str, flags: &[&str], seconds: f64) -> Vec<f32> {
     decode_stereo(&file)
 }
 
-/// Both channels, interleaved, 48 kHz.
-fn decode_stereo(file: &Path) -> Vec<f32> {
-    let out = Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-i"])
-        .arg(file)
-        .args(["-ac", "2", "-ar", "48000", "-f", "f32le", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
-}
-
 /// Samples (stereo interleaved) from `seconds` on.
 fn from(samples: &[f32], seconds: f64) -> &[f32] {
     &samples[(seconds * 96_000.0) as usize..]
-}
-
-fn rms_db(s: &[f32]) -> f64 {
-    20.0 * ((s.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / s.len().max(1) as f64).sqrt()).max(1e-9).log10()
 }
 
 /// The level of speech as the automatic gain defines it: the mean level (dB) of the voiced

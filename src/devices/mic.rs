@@ -97,30 +97,6 @@ fn label_of(device: &cpal::Device) -> String {
     device.description().map(|d| d.name().to_string()).unwrap_or_else(|_| device.to_string())
 }
 
-/// The outputs' sound, as sources: each output's monitor (PulseAudio and PipeWire name a sink's
-/// monitor `<sink>.monitor`) as `monitor:<sink>`, and first `system`, the default output's.
-/// None on ALSA alone, which has no monitors.
-pub(super) fn list_system_sound() -> Vec<MicInfo> {
-    let _quiet = quiet_alsa();
-    let host = host();
-    if !is_pulse(&host) {
-        return Vec::new();
-    }
-    let default_sink = host.default_output_device().and_then(|d| d.id().ok()).map(|i| i.id().to_owned());
-    let Ok(devices) = host.input_devices() else { return Vec::new() };
-    let mut out = Vec::new();
-    for device in devices {
-        let Ok(id) = device.id() else { continue };
-        let Some(sink) = id.id().strip_suffix(".monitor") else { continue };
-        let label = system_sound_label(&device, sink);
-        if default_sink.as_deref() == Some(sink) {
-            out.insert(0, MicInfo { id: super::SYSTEM_SOUND_ID.into(), label: label.clone(), is_default: true });
-        }
-        out.push(MicInfo { id: format!("{}{sink}", super::MONITOR_PREFIX), label, is_default: false });
-    }
-    out
-}
-
 /// "System sound – <the output's name>" for a sink's monitor ("Monitor of <the output's name>").
 fn system_sound_label(monitor: &cpal::Device, sink: &str) -> String {
     let name = label_of(monitor);
@@ -134,18 +110,41 @@ fn monitor_of(host: &cpal::Host, sink: &str) -> Option<cpal::Device> {
     host.input_devices().ok()?.find(|d| d.id().is_ok_and(|i| i.id() == monitor))
 }
 
-pub(super) fn list() -> Vec<MicInfo> {
+/// What can be recorded from, in one pass over the audio server's sources.
+#[derive(Default)]
+pub(super) struct Sources {
+    /// The microphones.
+    pub mics: Vec<MicInfo>,
+    /// The outputs' sound: each output's monitor (PulseAudio and PipeWire name a sink's monitor
+    /// `<sink>.monitor`) as `monitor:<sink>`, and first `system`, the default output's. None on
+    /// ALSA alone, which has no monitors.
+    pub system: Vec<MicInfo>,
+}
+
+pub(super) fn sources() -> Sources {
     let _quiet = quiet_alsa();
     let host = host();
     let default_id = host.default_input_device().and_then(|d| d.id().ok());
-    let Ok(devices) = host.input_devices() else { return Vec::new() };
-    devices
-        .filter(|d| is_microphone(&host, d))
-        .filter_map(|d| {
-            let id = d.id().ok()?;
-            Some(MicInfo { label: label_of(&d), is_default: Some(&id) == default_id.as_ref(), id: id.to_string() })
-        })
-        .collect()
+    let default_sink = is_pulse(&host)
+        .then(|| host.default_output_device().and_then(|d| d.id().ok()).map(|i| i.id().to_owned()))
+        .flatten();
+    let Ok(devices) = host.input_devices() else { return Sources::default() };
+    let mut out = Sources::default();
+    for device in devices {
+        let Ok(id) = device.id() else { continue };
+        if is_microphone(&host, &device) {
+            let is_default = Some(&id) == default_id.as_ref();
+            out.mics.push(MicInfo { label: label_of(&device), is_default, id: id.to_string() });
+        } else if let Some(sink) = id.id().strip_suffix(".monitor").filter(|_| is_pulse(&host)) {
+            let label = system_sound_label(&device, sink);
+            if default_sink.as_deref() == Some(sink) {
+                let system = MicInfo { id: super::SYSTEM_SOUND_ID.into(), label: label.clone(), is_default: true };
+                out.system.insert(0, system);
+            }
+            out.system.push(MicInfo { id: format!("{}{sink}", super::MONITOR_PREFIX), label, is_default: false });
+        }
+    }
+    out
 }
 
 /// Finds the device for `id` (`default`, `system`, `monitor:<sink>` or a listed cpal id).

@@ -97,7 +97,7 @@ pub mod labels {
 /// # Errors
 /// None today (an unreachable audio server just means no microphones); kept fallible as the web's.
 pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
-    let mics = mic::list();
+    let mic::Sources { mics, system } = mic::sources();
     let mut out = Vec::with_capacity(mics.len() + 2);
     if let Some(default) = mics.iter().find(|m| m.is_default).or(mics.first()) {
         out.push(MediaDeviceInfo {
@@ -113,7 +113,7 @@ pub fn enumerate_devices() -> Result<Vec<MediaDeviceInfo>, RecorderError> {
         kind: MediaDeviceKind::AudioInput,
         label: m.label,
     }));
-    out.extend(mic::list_system_sound().into_iter().map(|m| MediaDeviceInfo {
+    out.extend(system.into_iter().map(|m| MediaDeviceInfo {
         group_id: "system".into(),
         device_id: m.id,
         kind: MediaDeviceKind::AudioInput,
@@ -176,7 +176,7 @@ pub fn has_camera() -> bool {
 
 /// `true` when at least one real microphone is present.
 pub fn has_microphone() -> bool {
-    !mic::list().is_empty()
+    !mic::sources().mics.is_empty()
 }
 
 /// Opens an audio device id as a live track.
@@ -248,6 +248,20 @@ pub fn with_area(id: &str, (x, y, w, h): (u32, u32, u32, u32)) -> Option<String>
     }
 }
 
+/// The area `(x, y, width, height)` a screen id names (`with_area`), if it names one.
+pub fn area_of(id: &str) -> Option<(u32, u32, u32, u32)> {
+    #[cfg(target_os = "linux")]
+    if let Some(Ok(options)) = DisplayMediaOptions::parse(id) {
+        return options.area;
+    }
+    match ScreenSpec::parse(id)? {
+        Ok(ScreenSpec { target: ScreenTarget::Screen { area: Some((x, y, w, h)), .. }, .. }) => {
+            Some((u32::from(x), u32::from(y), u32::from(w), u32::from(h)))
+        }
+        _ => None,
+    }
+}
+
 /// The id of the whole screen an area id (`with_area`) was cut from; the id itself otherwise.
 pub fn without_area(id: &str) -> String {
     #[cfg(target_os = "linux")]
@@ -284,11 +298,13 @@ mod tests {
         let x11 = with_area("screen:0?fps=15&cursor=hidden", area).unwrap();
         assert_eq!(x11, "screen:0?fps=15&x=10&y=20&w=320&h=240&cursor=hidden");
         assert_eq!(without_area(&x11), "screen:0?fps=15&cursor=hidden");
+        assert_eq!(area_of(&x11), Some(area));
         let wayland = with_area("display", area).unwrap();
         assert_eq!(DisplayMediaOptions::parse(&wayland).unwrap().unwrap().area, Some(area));
         assert_eq!(DisplayMediaOptions::parse(&without_area(&wayland)).unwrap().unwrap().area, None);
         for other in ["window:0x1e00007", "camera:0", "test:pattern"] {
             assert_eq!(with_area(other, area), None, "{other}");
+            assert_eq!(area_of(other), None, "{other}");
             assert_eq!(without_area(other), other);
         }
     }

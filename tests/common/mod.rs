@@ -150,6 +150,23 @@ pub fn decode_mono(path: &Path) -> Vec<f32> {
     out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
 }
 
+/// Both channels, interleaved, 48 kHz.
+pub fn decode_stereo(file: &Path) -> Vec<f32> {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(file)
+        .args(["-ac", "2", "-ar", "48000", "-f", "f32le", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
+
+/// RMS of `samples` (any channels), dBFS.
+pub fn rms_db(s: &[f32]) -> f64 {
+    20.0 * ((s.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / s.len().max(1) as f64).sqrt()).max(1e-9).log10()
+}
+
 /// The level of `hz` in `samples` (48 kHz), dB (Goertzel, a Hann window).
 pub fn level_db(samples: &[f32], hz: f64) -> f64 {
     let n = samples.len() as f64;

@@ -145,23 +145,16 @@ fn label_of<'a>(list: &'a [DeviceEntry], id: &'a str) -> &'a str {
 }
 
 /// The picker's words for `id`: its entry's label, or for an id with parameters (an area of a
-/// screen, a rate) the label of the source it names with the area said.
+/// screen, a rate) the label of the source it names, with the area said.
 fn video_label(list: &[DeviceEntry], id: &str) -> String {
     if let Some(d) = list.iter().find(|d| d.id == id) {
         return d.label.clone();
     }
     let base = id.split('?').next().unwrap_or(id);
     let Some(d) = list.iter().find(|d| d.id == base) else { return id.to_owned() };
-    let query: Vec<(&str, u32)> = id
-        .split_once('?')
-        .map(|(_, q)| {
-            q.split('&').filter_map(|p| p.split_once('=')).filter_map(|(k, v)| Some((k, v.parse().ok()?))).collect()
-        })
-        .unwrap_or_default();
-    let get = |k: &str| query.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
-    match (get("x"), get("y"), get("w"), get("h")) {
-        (Some(x), Some(y), Some(w), Some(h)) => t!("area-label", source = d.label.as_str(), w = w, h = h, x = x, y = y),
-        _ => d.label.clone(),
+    match crate::devices::area_of(id) {
+        Some((x, y, w, h)) => t!("area-label", source = d.label.as_str(), w = w, h = h, x = x, y = y),
+        None => d.label.clone(),
     }
 }
 
