@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use mediarecorder::{
     devices, enumerate_devices, store, BitrateMode, MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent,
+    SilenceOptions,
 };
 use mediarecorder::{i18n, settings, t};
 
@@ -76,6 +77,7 @@ fn localized_command() -> clap::Command {
                 .mut_arg("no_audio", |a| a.help(t!("cli-record-no-audio")))
                 .mut_arg("noise_suppression", |a| a.help(t!("cli-record-noise-suppression")))
                 .mut_arg("auto_gain_control", |a| a.help(t!("cli-record-auto-gain")))
+                .mut_arg("pause_on_silence", |a| a.help(t!("cli-record-pause-on-silence")))
                 .mut_arg("video", |a| a.help(t!("cli-record-video")))
                 .mut_arg("video_bitrate", |a| a.help(t!("cli-record-video-bitrate")))
                 .mut_arg("cursor", |a| a.help(t!("cli-record-cursor")))
@@ -240,6 +242,9 @@ struct RecordArgs {
     noise_suppression: String,
     #[arg(long, value_parser = ["on", "off"], default_value = "off")]
     auto_gain_control: String,
+    /// The threshold in dBFS, or the default's.
+    #[arg(long, value_name = "DBFS", num_args = 0..=1, require_equals = true, allow_negative_numbers = true)]
+    pause_on_silence: Option<Option<f32>>,
     #[arg(long)]
     video: Option<String>,
     #[arg(long)]
@@ -398,6 +403,10 @@ fn record(args: RecordArgs) -> Result<()> {
         audio_bits_per_second: args.audio_bitrate,
         video_bits_per_second: args.video_bitrate,
         audio_bitrate_mode: if args.cbr { BitrateMode::Constant } else { BitrateMode::Variable },
+        pause_on_silence: args.pause_on_silence.map(|threshold| {
+            let default = SilenceOptions::default();
+            SilenceOptions { threshold_dbfs: threshold.unwrap_or(default.threshold_dbfs), ..default }
+        }),
         ..Default::default()
     };
     let recorder = MediaRecorder::new(stream, options)?;
@@ -435,7 +444,10 @@ fn record(args: RecordArgs) -> Result<()> {
                 failure = Some(e);
             }
             Ok(RecorderEvent::Stop) => break,
-            Ok(RecorderEvent::Start | RecorderEvent::Pause | RecorderEvent::Resume) => {}
+            // Nobody pauses from here but the silence.
+            Ok(RecorderEvent::Pause) => eprintln!("{}", t!("cli-paused-on-silence")),
+            Ok(RecorderEvent::Resume) => eprintln!("{}", t!("cli-resumed-on-sound")),
+            Ok(RecorderEvent::Start) => {}
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => bail!(t!("cli-recorder-gone")),
         }

@@ -24,4 +24,5 @@ pub use error::{IoError, RecorderError};
 pub use media::{MediaStream, MediaStreamTrack, MediaStreamTrackState, TrackKind};
 pub use recorder::{
     BitrateMode, Blob, BlobEvent, MediaRecorder, MediaRecorderOptions, RecorderEvent, RecorderStats, RecordingState,
+    SilenceOptions,
 };

@@ -38,6 +38,8 @@ pub struct Settings {
     pub noise_suppression: bool,
     /// "Even out volume": the microphone's `autoGainControl`.
     pub auto_gain_control: bool,
+    /// "Pause on silence": recordings pause while the sound stays under the threshold.
+    pub pause_on_silence: bool,
     /// What the desktop returned when a screen was last shared through its portal: the same
     /// screen is shared again without asking, until the user revokes it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,6 +61,7 @@ impl Default for Settings {
             also_system_sound: false,
             noise_suppression: false,
             auto_gain_control: false,
+            pause_on_silence: false,
             display_restore_token: None,
         }
     }
@@ -250,6 +253,7 @@ mod tests {
             also_system_sound: true,
             noise_suppression: true,
             auto_gain_control: true,
+            pause_on_silence: true,
             display_restore_token: Some("3fd56803-0b7c-4b15-a45a-042e5f7b0010".into()),
         };
         store(&path, &mine).unwrap();

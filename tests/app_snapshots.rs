@@ -48,7 +48,7 @@ fn paused_window() {
     s.recording_state = RecordingState::Paused;
     s.media_ms = 12_700.0;
     s.bytes = 203_000;
-    s.meter = MeterReading { peak_dbfs: f32::NEG_INFINITY, rms_dbfs: f32::NEG_INFINITY, ..idle().meter };
+    s.meter = MeterReading { peak_dbfs: f32::NEG_INFINITY, rms_dbfs: f32::NEG_INFINITY, silent: true, ..idle().meter };
     snapshot("paused", s);
 }
 

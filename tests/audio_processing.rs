@@ -13,6 +13,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use common::*;
+use mediarecorder::{MediaRecorder, MediaRecorderOptions, MediaStream, SilenceOptions};
 
 static SPEAKER: Mutex<()> = Mutex::new(());
 
@@ -126,4 +127,117 @@ fn automatic_gain_brings_quiet_and_loud_speech_to_the_target() {
         assert!((after - target).abs() <= 3.0, "{name}: {after:.1} dBFS, target {target}");
         assert!(peak < 1.0, "{name}: nothing clips (peak {peak})");
     }
+}
+
+/// Speech regions in `mono` (48 kHz): runs of 5 ms windows over -45 dBFS, merged across gaps
+/// under 300 ms (between words); `(start, end)` in seconds.
+fn speech_regions(mono: &[f32]) -> Vec<(f64, f64)> {
+    let mut regions: Vec<(f64, f64)> = Vec::new();
+    for (k, window) in mono.chunks_exact(240).enumerate() {
+        if rms_db(window) <= -45.0 {
+            continue;
+        }
+        let (start, end) = (k as f64 * 0.005, (k + 1) as f64 * 0.005);
+        match regions.last_mut() {
+            Some(last) if start - last.1 < 0.3 => last.1 = end,
+            _ => regions.push((start, end)),
+        }
+    }
+    regions
+}
+
+#[test]
+fn silence_pauses_and_sound_resumes_keeping_the_words_whole() {
+    require_virtual_mics();
+    let _alone = SPEAKER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = tempfile::tempdir().unwrap();
+    // 2 s of speech, 4 s of silence, the same 2 s of speech.
+    let words = speech(dir.path(), 0.5, 2.0);
+    let take = dir.path().join("take.wav");
+    let status = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-i"])
+        .arg(&words)
+        .args(["-f", "lavfi", "-t", "4", "-i", "anullsrc=r=48000:cl=mono", "-i"])
+        .arg(&words)
+        .args(["-filter_complex", "[0][1][2]concat=n=3:v=0:a=1", "-ar", "48000", "-ac", "1"])
+        .arg(&take)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let burst = speech_regions(&decode_mono(&words));
+    assert_eq!(burst.len(), 1, "the 2 s of speech are one region: {burst:?}");
+    let burst_s = burst[0].1 - burst[0].0;
+
+    let stream = MediaStream::open(Some("system"), None).unwrap();
+    let options = MediaRecorderOptions {
+        mime_type: Some("audio/ogg;codecs=opus".into()),
+        pause_on_silence: Some(SilenceOptions::default()),
+        ..Default::default()
+    };
+    let recorder = MediaRecorder::new(stream, options).unwrap();
+    recorder.set_store_dir(dir.path());
+    recorder.start(Some(1000)).unwrap();
+    let played = Command::new("paplay").args(["-d", "speaker"]).arg(&take).status().unwrap();
+    assert!(played.success());
+    std::thread::sleep(Duration::from_millis(200));
+    recorder.stop().unwrap();
+    let events = events_until_stop(&recorder, Duration::from_secs(10));
+    let file = assemble(&recorder, dir.path(), "ogg");
+    assert_eq!(ffmpeg_errors(&file), "");
+
+    // Pauses and resumes alternate, one pair at least (the 4 s of silence).
+    let gates: Vec<&str> = names(&events).into_iter().filter(|n| matches!(*n, "pause" | "resume")).collect();
+    eprintln!("events: {:?}", names(&events));
+    assert!(gates.len() >= 2, "paused and resumed: {gates:?}");
+    assert!(gates.iter().enumerate().all(|(i, g)| *g == if i % 2 == 0 { "pause" } else { "resume" }), "{gates:?}");
+
+    let regions = speech_regions(&decode_mono(&file));
+    let duration = probe(&file).duration_s;
+    eprintln!("file {duration:.3} s, speech regions {regions:?}, the source's burst {burst_s:.3} s");
+    assert_eq!(regions.len(), 2, "both bursts, apart: {regions:?}");
+    let (first, second) = (regions[0], regions[1]);
+    let gap = second.0 - first.1;
+    // The 4 s of silence shrink to the hang-over and the pre-roll (0.75 s, less a 5 ms seam).
+    assert!((0.6..=0.9).contains(&gap), "silence between the bursts: {gap:.3} s");
+    assert!(second.1 - first.0 <= 5.0, "speech, hang-over and pre-roll: {:.3} s", second.1 - first.0);
+    // Each burst whole: its first 20 ms included (Opus's smear allowed for).
+    for (start, end) in [first, second] {
+        let kept = end - start;
+        assert!(kept >= burst_s - 0.01 && kept <= burst_s + 0.03, "a burst of {burst_s:.3} s kept as {kept:.3} s");
+    }
+}
+
+#[test]
+fn the_users_pause_takes_over_from_the_silences() {
+    require_virtual_mics();
+    let _alone = SPEAKER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = tempfile::tempdir().unwrap();
+    let stream = MediaStream::open(Some("system"), None).unwrap();
+    let options = MediaRecorderOptions { pause_on_silence: Some(SilenceOptions::default()), ..Default::default() };
+    let recorder = MediaRecorder::new(stream, options).unwrap();
+    recorder.set_store_dir(dir.path());
+    recorder.start(None).unwrap();
+    let events = recorder.events();
+    let next = |what: &str| {
+        let event = events.recv_timeout(Duration::from_secs(5)).unwrap_or_else(|e| panic!("{what}: {e}"));
+        names(&[event])[0]
+    };
+    assert_eq!(next("start"), "start");
+    assert_eq!(next("the silence's pause"), "pause");
+    // Paused by the user now: sound no longer resumes.
+    recorder.pause().unwrap();
+    let playing = Playing::start();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(recorder.state(), mediarecorder::RecordingState::Paused);
+    assert!(events.try_recv().is_err(), "no event while the user's pause holds");
+    // The user's resume; the tone keeps it recording, its end pauses it again.
+    recorder.resume().unwrap();
+    assert_eq!(next("the user's resume"), "resume");
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(recorder.state(), mediarecorder::RecordingState::Recording);
+    drop(playing);
+    assert_eq!(next("the silence's pause again"), "pause");
+    recorder.stop().unwrap();
+    let rest = names(&events_until_stop(&recorder, Duration::from_secs(10)));
+    assert_eq!(rest, ["data", "stop"]);
 }

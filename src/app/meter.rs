@@ -1,10 +1,12 @@
 //! Level metering for the live preview: peak and RMS over ~50 ms windows, a clip indicator held
-//! for a second, and a scrolling waveform of 20 ms peaks.
+//! for a second, a silence indicator (as quiet, as long, as pausing on silence needs), and a
+//! scrolling waveform of 20 ms peaks.
 
 use std::collections::VecDeque;
 
 use super::state::MeterReading;
 use crate::media::AudioBuffer;
+use crate::SilenceOptions;
 
 /// Capture rate of every track (see `AudioBuffer`).
 const RATE_HZ: usize = 48_000;
@@ -29,6 +31,8 @@ pub struct Meter {
     bin_frames: usize,
     waveform: VecDeque<f32>,
     frames_since_clip: usize,
+    /// Windows in a row under the silence threshold.
+    quiet_windows: usize,
 }
 
 impl Default for Meter {
@@ -42,6 +46,7 @@ impl Default for Meter {
             bin_frames: 0,
             waveform: VecDeque::from(vec![0.0; WAVEFORM_BINS]),
             frames_since_clip: usize::MAX,
+            quiet_windows: 0,
         }
     }
 }
@@ -73,6 +78,9 @@ impl Meter {
             }
             self.window_frames += 1;
             if self.window_frames == WINDOW_FRAMES {
+                let rms = (self.window_sum_sq / self.window_samples.max(1) as f64).sqrt() as f32;
+                let quiet = to_dbfs(rms) < SilenceOptions::default().threshold_dbfs;
+                self.quiet_windows = if quiet { self.quiet_windows.saturating_add(1) } else { 0 };
                 reading = Some(self.reading());
                 self.window_peak = 0.0;
                 self.window_sum_sq = 0.0;
@@ -89,6 +97,8 @@ impl Meter {
             peak_dbfs: to_dbfs(self.window_peak),
             rms_dbfs: to_dbfs(rms),
             clipping: self.frames_since_clip < CLIP_HOLD_FRAMES,
+            silent: self.quiet_windows * WINDOW_FRAMES * 1000 / RATE_HZ
+                >= SilenceOptions::default().hang_over_ms as usize,
             waveform: self.waveform.iter().copied().collect(),
         }
     }
@@ -125,6 +135,15 @@ mod tests {
         assert!((r.rms_dbfs + 9.03).abs() < 0.1, "{}", r.rms_dbfs);
         assert!(!r.clipping);
         assert!((r.waveform.last().copied().unwrap_or(0.0) - 0.5).abs() < 0.01);
+    }
+
+    #[test]
+    fn half_a_second_under_the_silence_threshold_reads_silent_and_sound_ends_it() {
+        let mut m = Meter::default();
+        let readings: Vec<bool> =
+            (0..10).filter_map(|_| m.push(&sine(0.003, WINDOW_FRAMES))).map(|r| r.silent).collect();
+        assert_eq!(readings, [false, false, false, false, false, false, false, false, false, true]);
+        assert!(!m.push(&sine(0.1, WINDOW_FRAMES)).expect("reading").silent);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct MeterReading {
     pub rms_dbfs: f32,
     /// A sample reached full scale in the last second.
     pub clipping: bool,
+    /// The input has been under the silence threshold for as long as pausing on silence waits.
+    pub silent: bool,
     /// Peak of each 20 ms of the last few seconds, oldest first, in [0, 1].
     pub waveform: Vec<f32>,
 }

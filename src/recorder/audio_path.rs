@@ -100,7 +100,7 @@ impl AudioPath {
     /// The next gate on the timeline: its next pause or resume, else the stop (a pause that is
     /// never resumed).
     fn upcoming(&self) -> Option<Gate> {
-        match self.timeline.gate(self.next_gate) {
+        match self.timeline.gate_at(self.next_gate) {
             Some((at_ns, pause)) => Some(Gate { at_ns, pause }),
             None if self.stopped => None,
             None => Some(self.timeline.stop_ns()).filter(|&at| at != u64::MAX).map(|at_ns| Gate { at_ns, pause: true }),
@@ -109,7 +109,7 @@ impl AudioPath {
 
     /// Passes the gate [`upcoming`](Self::upcoming) returned.
     fn pass(&mut self, gate: Gate) {
-        if self.timeline.gate(self.next_gate).is_some() {
+        if self.timeline.gate_at(self.next_gate).is_some() {
             self.next_gate += 1;
         } else {
             self.stopped = true;

@@ -87,6 +87,11 @@ impl MediaPath {
         self.video.as_ref().map(|v| v.packets.clone())
     }
 
+    /// The pause timeline both paths read.
+    pub(crate) fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
     /// Media captured from `at_ns` on is not recorded. The API marks the stop on the timeline at
     /// the call; this is for a stop that did not come through it (the handle dropped).
     pub(crate) fn stop_at(&self, at_ns: u64) {

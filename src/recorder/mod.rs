@@ -4,11 +4,13 @@ mod audio_path;
 mod events;
 mod media_path;
 mod options;
+mod silence;
 mod timeline;
 mod video_path;
 mod worker;
 
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
@@ -16,6 +18,7 @@ use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 pub use events::{Blob, BlobEvent, RecorderEvent};
 pub use options::{BitrateMode, MediaRecorderOptions};
+pub use silence::SilenceOptions;
 pub use worker::RecorderStats;
 
 use self::audio_path::AudioPath;
@@ -78,6 +81,7 @@ pub struct MediaRecorder {
     audio_bps: u32,
     video_bps: u32,
     bitrate_mode: BitrateMode,
+    pause_on_silence: Option<SilenceOptions>,
     store_root: Mutex<PathBuf>,
     mime_type: Mutex<String>,
     /// The current (or last) recording's state, session and counters: each recording has its
@@ -110,6 +114,7 @@ impl MediaRecorder {
             audio_bps,
             video_bps,
             bitrate_mode: options.audio_bitrate_mode,
+            pause_on_silence: options.pause_on_silence,
             store_root: Mutex::new(crate::store::default_root()),
             current: Mutex::new(Arc::new(Shared::default())),
             events_tx,
@@ -194,6 +199,7 @@ impl MediaRecorder {
             return Err(RecorderError::InvalidState(format!("start() while {:?}", *previous_state)));
         }
         let shared = Arc::new(Shared { state: Mutex::new(RecordingState::Recording), ..Shared::default() });
+        let config_has_audio = audio_track.is_some();
         let config = WorkerConfig {
             audio: audio_track.as_ref().map_or_else(crossbeam_channel::never, |t| t.subscribe_audio()),
             generation: self.stream.generation(),
@@ -204,6 +210,8 @@ impl MediaRecorder {
             extension: format.container.extension(),
             timeslice_ms,
             store_root: lock(&self.store_root).clone(),
+            // Silence is heard on the audio track: without one there is nothing to pause on.
+            pause_on_silence: self.pause_on_silence.filter(|_| config_has_audio),
         };
         // Media time 0: now, with the encoders ready and the audio subscribed.
         timeline.start_at(now_ns());
@@ -296,7 +304,11 @@ impl MediaRecorder {
         let mut state = lock(&shared.state);
         match *state {
             RecordingState::Inactive => Err(RecorderError::InvalidState("pause() while inactive".into())),
-            RecordingState::Paused => Ok(()),
+            // Paused on silence: the user's pause takes over, sound no longer resumes.
+            RecordingState::Paused => {
+                shared.silence_paused.store(false, Ordering::Relaxed);
+                Ok(())
+            }
             RecordingState::Recording => {
                 self.command(&mut state, Command::Pause { at_ns: now_ns() }, RecordingState::Paused)
             }
@@ -314,7 +326,9 @@ impl MediaRecorder {
             RecordingState::Inactive => Err(RecorderError::InvalidState("resume() while inactive".into())),
             RecordingState::Recording => Ok(()),
             RecordingState::Paused => {
-                self.command(&mut state, Command::Resume { at_ns: now_ns() }, RecordingState::Recording)
+                self.command(&mut state, Command::Resume { at_ns: now_ns() }, RecordingState::Recording)?;
+                shared.silence_paused.store(false, Ordering::Relaxed);
+                Ok(())
             }
         }
     }

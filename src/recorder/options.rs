@@ -1,5 +1,6 @@
 //! `MediaRecorderOptions` and how bitrates are resolved from them.
 
+use super::silence::SilenceOptions;
 use crate::codec::opus;
 
 /// Constant or variable bitrate for audio (the web's `BitrateMode`).
@@ -25,6 +26,9 @@ pub struct MediaRecorderOptions {
     pub bits_per_second: Option<u32>,
     /// Constant or variable audio bitrate.
     pub audio_bitrate_mode: BitrateMode,
+    /// Pause while the audio is silent, resume when sound returns (an extension; `None`: off).
+    /// The pauses are the spec's: the state changes and `Pause`/`Resume` events fire.
+    pub pause_on_silence: Option<SilenceOptions>,
 }
 
 /// Browsers' default video bitrate.

@@ -1,7 +1,7 @@
 //! One recording's pause timeline, shared by its audio and video paths: the API enters each pause,
 //! resume and the stop here at the moment of the call (on the capture clock), before the call
 //! returns. The video path asks where a frame falls ([`Timeline::media_ns`]); the audio path
-//! walks the gates in order ([`Timeline::gate`]) as its samples pass them, to splice the seams.
+//! walks the gates in order ([`Timeline::gate_at`]) as its samples pass them, to splice the seams.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -34,7 +34,7 @@ impl Timeline {
     }
 
     /// The `index`-th pause (`true`) or resume, with its capture time, in call order.
-    pub(crate) fn gate(&self, index: usize) -> Option<(u64, bool)> {
+    pub(crate) fn gate_at(&self, index: usize) -> Option<(u64, bool)> {
         self.gates.lock().unwrap_or_else(PoisonError::into_inner).get(index).copied()
     }
 
@@ -49,6 +49,14 @@ impl Timeline {
             gates.pop();
         }
         sent
+    }
+
+    /// Adds a pause or resume from the recorder thread itself (silence), which holds the
+    /// recording's state lock as the API does. A gate never goes before the one before it.
+    pub(crate) fn gate(&self, at_ns: u64, pause: bool) {
+        let mut gates = self.gates.lock().unwrap_or_else(PoisonError::into_inner);
+        let at_ns = gates.last().map_or(at_ns, |&(last, _)| at_ns.max(last));
+        gates.push((at_ns, pause));
     }
 
     #[cfg(test)]

@@ -2,6 +2,7 @@
 //! applies commands on the capture clock, cuts durable chunks and fires the events.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,7 @@ use crossbeam_channel::{select, Receiver, Sender};
 
 use super::events::{Blob, BlobEvent, RecorderEvent};
 use super::media_path::MediaPath;
+use super::silence::{Change, DelayLine, SilenceDetector, SilenceOptions};
 use super::RecordingState;
 use crate::error::RecorderError;
 use crate::media::{now_ns, AudioBuffer, MediaStream, MediaStreamTrack};
@@ -72,6 +74,8 @@ pub(crate) struct Shared {
     pub state: Mutex<RecordingState>,
     pub session_dir: Mutex<Option<PathBuf>>,
     pub stats: Mutex<RecorderStats>,
+    /// Paused by silence, not by the user: sound resumes it. Changed under `state`'s lock.
+    pub silence_paused: AtomicBool,
 }
 
 pub(crate) struct WorkerConfig {
@@ -87,6 +91,20 @@ pub(crate) struct WorkerConfig {
     pub extension: &'static str,
     pub timeslice_ms: Option<u32>,
     pub store_root: PathBuf,
+    pub pause_on_silence: Option<SilenceOptions>,
+}
+
+/// Pausing on silence: the detector, and the audio held back so a resume keeps its pre-roll.
+struct Silence {
+    detector: SilenceDetector,
+    delay: DelayLine,
+}
+
+/// Requests and the stop, waiting for the media captured before them.
+#[derive(Default)]
+struct Pending {
+    requests: Vec<(u64, Instant)>,
+    stop_at: Option<(u64, Instant)>,
 }
 
 struct Worker {
@@ -106,6 +124,7 @@ struct Worker {
     unwritten: Vec<u8>,
     /// Media time where `undelivered` starts (the next blob's timecode).
     undelivered_from_ms: f64,
+    silence: Option<Silence>,
 }
 
 pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender<RecorderEvent>, shared: Arc<Shared>) {
@@ -122,6 +141,9 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
         undelivered: Vec::new(),
         unwritten: Vec::new(),
         undelivered_from_ms: 0.0,
+        silence: cfg
+            .pause_on_silence
+            .map(|options| Silence { detector: SilenceDetector::new(options), delay: DelayLine::default() }),
     };
     // The session exists before `start` fires, so a listener can ask for its directory then.
     let tracks = w.tracks.iter().map(|t| t.label().to_string()).collect();
@@ -138,8 +160,7 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
     let chunk_ms = chunk_ms(cfg.timeslice_ms);
     let mut next_chunk_ms = chunk_ms.min(FIRST_CHUNK_MS);
     let mut next_event_ms = cfg.timeslice_ms.map(f64::from);
-    let mut requests: Vec<(u64, Instant)> = Vec::new();
-    let mut stop_at: Option<(u64, Instant)> = None;
+    let mut pending = Pending::default();
     let mut audio = cfg.audio;
     let mut video = w.path.video_packets().unwrap_or_else(never);
     if let Err(e) = w.path.hold_until(next_chunk_ms) {
@@ -148,29 +169,18 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
 
     loop {
         select! {
-            recv(commands) -> cmd => match cmd {
-                // The API gated the timeline at the call, before it returned: both paths read
-                // it as their media passes the gate.
-                Ok(Command::Pause { .. }) => w.emit(RecorderEvent::Pause),
-                Ok(Command::Resume { .. }) => w.emit(RecorderEvent::Resume),
-                Ok(Command::RequestData { at_ns }) => requests.push((at_ns, Instant::now())),
-                Ok(Command::Stop { at_ns }) => {
-                    // Media captured after the call is not recorded, however long the wait
-                    // for the media captured before it (marked by the API already, unless the
-                    // handle was dropped).
-                    w.path.stop_at(at_ns);
-                    stop_at = Some((at_ns, Instant::now()));
+            recv(commands) -> cmd => {
+                if let Some(event) = w.command(cmd, &mut pending) {
+                    w.emit(event);
                 }
-                // The handle is gone (dropped without stop): stop at once.
-                Err(_) => stop_at = stop_at.or(Some((0, Instant::now()))),
             },
             recv(audio) -> buf => {
                 let pushed = match buf {
-                    Ok(buf) => w.path.push_audio(&buf),
+                    Ok(buf) => w.take_audio(buf, &commands, &mut pending),
                     Err(_) => {
                         // Ended: a closed channel is always ready, so stop listening to it.
                         audio = never();
-                        w.path.audio_ended()
+                        w.flush_audio().and_then(|()| w.path.audio_ended())
                     }
                 };
                 if let Err(e) = pushed {
@@ -215,21 +225,28 @@ pub(crate) fn run(cfg: WorkerConfig, commands: Receiver<Command>, events: Sender
                 }
             }
         }
+        // Stopping: the audio held back for silence goes in now.
+        if pending.stop_at.is_some() {
+            if let Err(e) = w.flush_audio() {
+                return w.stop(Some(e));
+            }
+        }
         // A request or stop covers media captured before the call: wait (briefly) for it.
+        let received_until_ns = w.received_until_ns();
         let caught_up = |at_ns: u64, since: Instant, path: &MediaPath| {
-            path.all_ended() || path.consumed_until_ns() >= at_ns || since.elapsed() > CATCH_UP
+            path.all_ended() || received_until_ns >= at_ns || since.elapsed() > CATCH_UP
         };
-        while let Some(&(at_ns, since)) = requests.first() {
+        while let Some(&(at_ns, since)) = pending.requests.first() {
             if !caught_up(at_ns, since, &w.path) {
                 break;
             }
-            requests.remove(0);
+            pending.requests.remove(0);
             if let Err(e) = w.cut_chunk() {
                 return w.stop(Some(e));
             }
             w.deliver();
         }
-        if let Some((at_ns, since)) = stop_at {
+        if let Some((at_ns, since)) = pending.stop_at {
             if caught_up(at_ns, since, &w.path) {
                 w.stop_ns = at_ns;
                 return w.stop(None);
@@ -253,6 +270,107 @@ fn next_boundary(now: f64, period: f64) -> f64 {
 }
 
 impl Worker {
+    /// Applies a command from the API; the event it fires.
+    fn command(
+        &mut self,
+        cmd: Result<Command, crossbeam_channel::RecvError>,
+        pending: &mut Pending,
+    ) -> Option<RecorderEvent> {
+        match cmd {
+            // The API gated the timeline at the call, before it returned: both paths read it as
+            // their media passes the gate.
+            Ok(Command::Pause { .. }) => Some(RecorderEvent::Pause),
+            Ok(Command::Resume { .. }) => {
+                // The user's resume: silence pauses again only after a whole hang-over.
+                if let Some(silence) = &mut self.silence {
+                    silence.detector.reset();
+                }
+                Some(RecorderEvent::Resume)
+            }
+            Ok(Command::RequestData { at_ns }) => {
+                pending.requests.push((at_ns, Instant::now()));
+                None
+            }
+            Ok(Command::Stop { at_ns }) => {
+                // Media captured after the call is not recorded, however long the wait for the
+                // media captured before it (marked by the API already, unless the handle was
+                // dropped).
+                self.path.stop_at(at_ns);
+                pending.stop_at = Some((at_ns, Instant::now()));
+                None
+            }
+            // The handle is gone (dropped without stop): stop at once.
+            Err(_) => {
+                pending.stop_at = pending.stop_at.or(Some((0, Instant::now())));
+                None
+            }
+        }
+    }
+
+    /// A captured buffer: heard for silence, held back if silence may pause, then recorded.
+    fn take_audio(
+        &mut self,
+        buf: AudioBuffer,
+        commands: &Receiver<Command>,
+        pending: &mut Pending,
+    ) -> Result<(), RecorderError> {
+        let Some(silence) = &mut self.silence else { return self.path.push_audio(&buf) };
+        let change = silence.detector.push(&buf);
+        let due = silence.delay.push(buf);
+        if let Some(change) = change {
+            self.silence_changed(change, commands, pending);
+        }
+        due.iter().try_for_each(|b| self.path.push_audio(b))
+    }
+
+    /// Pauses or resumes on silence, as the API would, under the recording's state lock.
+    fn silence_changed(&mut self, change: Change, commands: &Receiver<Command>, pending: &mut Pending) {
+        let shared = Arc::clone(&self.shared);
+        let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+        // The API sends its commands under this lock: those it sent are all here, and go first,
+        // so the events fire in the order of the timeline's gates.
+        let mut events: Vec<RecorderEvent> = commands.try_iter().filter_map(|c| self.command(Ok(c), pending)).collect();
+        if pending.stop_at.is_none() {
+            let timeline = self.path.timeline();
+            match change {
+                // Now, not when the silence began: video already encoded past it stays in.
+                Change::Silent if *state == RecordingState::Recording => {
+                    timeline.gate(now_ns(), true);
+                    *state = RecordingState::Paused;
+                    shared.silence_paused.store(true, Ordering::Relaxed);
+                    events.push(RecorderEvent::Pause);
+                }
+                // In the past, by the pre-roll: the audio is held back for it; video captured
+                // since was left out and stays so.
+                Change::Sound { resume_at_ns }
+                    if *state == RecordingState::Paused && shared.silence_paused.load(Ordering::Relaxed) =>
+                {
+                    timeline.gate(resume_at_ns.max(self.path.consumed_until_ns()), false);
+                    *state = RecordingState::Recording;
+                    shared.silence_paused.store(false, Ordering::Relaxed);
+                    events.push(RecorderEvent::Resume);
+                }
+                _ => {}
+            }
+        }
+        drop(state);
+        for event in events {
+            self.emit(event);
+        }
+    }
+
+    /// Records the audio held back for silence.
+    fn flush_audio(&mut self) -> Result<(), RecorderError> {
+        let held = self.silence.as_mut().map(|s| s.delay.drain()).unwrap_or_default();
+        held.iter().try_for_each(|b| self.path.push_audio(b))
+    }
+
+    /// Capture time up to which the recording has its audio (held back or recorded).
+    fn received_until_ns(&self) -> u64 {
+        let held = self.silence.as_ref().map_or(0, |s| s.delay.received_until_ns());
+        self.path.consumed_until_ns().max(held)
+    }
+
     fn emit(&self, event: RecorderEvent) {
         // Blocks when the consumer is 1024 events behind: dropping an event (above all a
         // DataAvailable) would lose data. Fails only when the handle is gone: nobody to tell.
@@ -329,6 +447,7 @@ impl Worker {
     /// The spec's stop sequence: state inactive, [error], last data, stop.
     fn stop(mut self, error: Option<RecorderError>) {
         self.set_state(RecordingState::Inactive);
+        let error = error.or_else(|| self.flush_audio().err());
         let mut message = error.as_ref().map(ToString::to_string);
         if let Some(e) = error {
             self.emit(RecorderEvent::Error(e));

@@ -180,6 +180,9 @@ cli-record-audio = Audio device id: `default`, an id from `devices`, `system` (w
 cli-record-no-audio = Record no audio (a video-only file; needs --video)
 cli-record-noise-suppression = Noise suppression (RNNoise, with the pauses quieted further), as the browser's noiseSuppression
 cli-record-auto-gain = Automatic gain: speech brought toward -20 dBFS, never clipping, as the browser's autoGainControl
+cli-record-pause-on-silence = Pause while the sound stays under DBFS (default -45) for half a second; resume when it returns, keeping the quarter second before it
+cli-paused-on-silence = Paused: silence
+cli-resumed-on-sound = Resumed: sound
 cli-record-video = Video device id from `devices`: `camera:0[?w=1280&h=720&fps=30]`, `screen:0[?fps=15]`, an area `screen:0?x=0&y=0&w=1280&h=720`, a window `window:0x1e00007`, `test:pattern[?w=640&h=480&fps=30]`, `test:canvas`
 cli-record-cursor = The pointer in a screen or window recording: `embedded` (drawn in, the default) or `hidden`
 cli-record-video-bitrate = Video bitrate in bit/s (default 2500000)
@@ -260,3 +263,7 @@ reduce-noise = Reduce noise
 reduce-noise-tip = Noise suppression (RNNoise) on the microphone, as the browser's noiseSuppression
 even-out-volume = Even out volume
 even-out-volume-tip = Automatic gain: the voice brought to a steady level, never clipping
+pause-on-silence = Pause on silence
+pause-on-silence-tip = The recording pauses while the sound stays under -45 dBFS for half a second and resumes when it returns, keeping the quarter second before it
+silent = SILENT
+silent-tip = The input has been under -45 dBFS for half a second: a recording pausing on silence pauses now

@@ -179,6 +179,9 @@ cli-record-audio = 音频设备 id：`default`、`devices` 列出的 id、`syste
 cli-record-no-audio = 不录制音频（仅视频的文件；需要 --video）
 cli-record-noise-suppression = 降噪（RNNoise，停顿处进一步降低噪声），同浏览器的 noiseSuppression
 cli-record-auto-gain = 自动增益：将语音调整到 -20 dBFS 左右，绝不削波，同浏览器的 autoGainControl
+cli-record-pause-on-silence = 声音低于 DBFS（默认 -45）持续半秒时暂停；声音恢复时继续录制，并保留其前四分之一秒
+cli-paused-on-silence = 已暂停：静音
+cli-resumed-on-sound = 已继续：有声音
 cli-record-video = `devices` 列出的视频设备 id：`camera:0[?w=1280&h=720&fps=30]`、`screen:0[?fps=15]`、屏幕区域 `screen:0?x=0&y=0&w=1280&h=720`、窗口 `window:0x1e00007`、`test:pattern[?w=640&h=480&fps=30]`、`test:canvas`
 cli-record-cursor = 屏幕或窗口录制中的鼠标指针：`embedded`（绘入画面，默认）或 `hidden`（隐藏）
 cli-record-video-bitrate = 视频码率，单位 bit/s（默认 2500000）
@@ -255,3 +258,7 @@ reduce-noise = 降噪
 reduce-noise-tip = 对麦克风降噪（RNNoise），同浏览器的 noiseSuppression
 even-out-volume = 均衡音量
 even-out-volume-tip = 自动增益：将人声调整到稳定的音量，绝不削波
+pause-on-silence = 静音时暂停
+pause-on-silence-tip = 声音低于 -45 dBFS 持续半秒时暂停录制，声音恢复时继续，并保留其前四分之一秒
+silent = 静音
+silent-tip = 输入已低于 -45 dBFS 半秒：静音时暂停的录制此刻会暂停

@@ -51,6 +51,7 @@ impl Engine {
         let mut options = MediaRecorderOptions {
             mime_type: Some(self.settings.recording_mime_type().to_owned()),
             audio_bits_per_second: Some(self.settings.audio_bitrate),
+            pause_on_silence: self.settings.pause_on_silence.then(crate::SilenceOptions::default),
             ..Default::default()
         };
         if let Some(video) = &self.video {

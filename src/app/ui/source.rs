@@ -95,6 +95,13 @@ fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                         ..state.settings.clone()
                     }));
                 }
+                let mut pause = state.settings.pause_on_silence;
+                if ui.checkbox(&mut pause, t!("pause-on-silence")).on_hover_text(t!("pause-on-silence-tip")).changed() {
+                    commands.push(Command::ChangeSettings(crate::settings::Settings {
+                        pause_on_silence: pause,
+                        ..state.settings.clone()
+                    }));
+                }
             })
             .response
             .labelled_by(label.id)
@@ -204,7 +211,7 @@ fn preview_texture(ui: &Ui, image: &PreviewImage) -> TextureHandle {
 fn meter_ui(ui: &mut Ui, m: &MeterReading) {
     let width = ui.available_width();
     ui.horizontal(|ui| {
-        let (rect, _) = ui.allocate_exact_size(egui::vec2((width - 330.0).max(200.0), 22.0), Sense::hover());
+        let (rect, _) = ui.allocate_exact_size(egui::vec2((width - 400.0).max(200.0), 22.0), Sense::hover());
         level_bar(ui, rect, m);
         let db = |v: f32| if v.is_finite() { format!("{v:6.1}") } else { "  -inf".into() };
         ui.label(
@@ -216,6 +223,8 @@ fn meter_ui(ui: &mut Ui, m: &MeterReading) {
             RichText::new(t!("clip")).weak()
         };
         ui.label(clip.monospace()).on_hover_text(t!("clip-tip"));
+        let silent = RichText::new(t!("silent")).monospace();
+        ui.label(if m.silent { silent.strong() } else { silent.weak() }).on_hover_text(t!("silent-tip"));
     });
     let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 56.0), Sense::hover());
     waveform(ui, rect, &m.waveform);
