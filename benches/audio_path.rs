@@ -2,7 +2,9 @@
 //!
 //! 1. Encode + mux cost: 60 s of stereo 48 kHz through libopus and each muxer, measured in
 //!    this thread's CPU time (so a busy machine slows it down but does not inflate it).
-//! 2. The whole recorder in real time (capture thread, recorder thread, fsynced 100 ms chunks):
+//! 2. The browser's audio constraints (noise suppression, automatic gain) on 60 s of audio fed
+//!    as fast as they take it: process CPU per second of audio, beside the same audio untouched.
+//! 3. The whole recorder in real time (capture thread, recorder thread, fsynced 100 ms chunks):
 //!    process CPU seconds per second of audio, and the delay from capturing a chunk's last
 //!    sample to that chunk being durable on disk. Run with the virtual microphones
 //!    (scripts/virtual-mics.sh) to measure a real PulseAudio microphone too.
@@ -11,8 +13,9 @@ use std::time::Duration;
 
 use mediarecorder::codec::opus::{OpusEncoder, FRAME_SAMPLES};
 use mediarecorder::container::new_muxer;
+use mediarecorder::devices::{process_track, AudioProcessing};
 use mediarecorder::mime::Container;
-use mediarecorder::{MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent};
+use mediarecorder::{MediaRecorder, MediaRecorderOptions, MediaStream, RecorderEvent, SilenceOptions};
 
 /// CPU time of the calling thread, from the kernel's scheduler statistics.
 fn thread_cpu() -> Duration {
@@ -55,7 +58,24 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-fn real_time(source: &str, seconds: u64) {
+/// Process CPU ms per second of audio to take `seconds` of a tone through `processing`.
+fn processing_cost(processing: AudioProcessing, seconds: u32) -> f64 {
+    let stream = MediaStream::open(Some(&format!("test:tone?realtime=0&seconds={seconds}")), None).expect("tone");
+    let track = stream.audio_tracks().remove(0);
+    let processed = process_track(track, processing).expect("processing");
+    let buffers = processed.subscribe_audio();
+    let cpu0 = process_cpu();
+    let mut frames = 0usize;
+    while let Ok(buffer) = buffers.recv_timeout(Duration::from_secs(10)) {
+        frames += buffer.frames();
+    }
+    let cpu = process_cpu() - cpu0;
+    let audio_s = frames as f64 / 48_000.0;
+    assert!(audio_s >= f64::from(seconds) * 0.95, "{audio_s:.1} s of {seconds} came through");
+    cpu.as_secs_f64() * 1000.0 / audio_s
+}
+
+fn real_time(source: &str, seconds: u64, all_stages: bool) {
     let store = std::env::temp_dir().join(format!("mediarecorder-bench-{}", std::process::id()));
     let stream = match MediaStream::open(Some(source), None) {
         Ok(s) => s,
@@ -64,7 +84,20 @@ fn real_time(source: &str, seconds: u64) {
             return;
         }
     };
-    let options = MediaRecorderOptions { mime_type: Some("audio/ogg;codecs=opus".into()), ..Default::default() };
+    // All stages: noise suppression and automatic gain on the track, pausing on silence in the
+    // recorder (the silence level set under the tone's, so it hears and holds back every sample).
+    let stream = if all_stages {
+        let both = AudioProcessing { noise_suppression: true, auto_gain_control: true };
+        let tracks = stream.audio_tracks().into_iter().map(|t| process_track(t, both).expect("processing")).collect();
+        MediaStream::new(tracks)
+    } else {
+        stream
+    };
+    let options = MediaRecorderOptions {
+        mime_type: Some("audio/ogg;codecs=opus".into()),
+        pause_on_silence: all_stages.then(|| SilenceOptions { threshold_dbfs: -90.0, ..SilenceOptions::default() }),
+        ..Default::default()
+    };
     let recorder = MediaRecorder::new(stream, options).expect("recorder");
     recorder.set_store_dir(&store);
     let events = recorder.events();
@@ -83,8 +116,9 @@ fn real_time(source: &str, seconds: u64) {
     let stats = recorder.stats();
     let _cleaned = std::fs::remove_dir_all(&store);
     delays.sort_by(f64::total_cmp);
+    let stages = if all_stages { " + all stages" } else { "" };
     println!(
-        "  {source}: {:.1} ms CPU per s of audio ({:.2}% of a core) over {:.1} s; {} chunks of 100 ms",
+        "  {source}{stages}: {:.1} ms CPU per s of audio ({:.2}% of a core) over {:.1} s; {} chunks of 100 ms",
         cpu.as_secs_f64() * 1000.0 / (stats.media_ms / 1000.0),
         cpu.as_secs_f64() * 100.0 / (stats.media_ms / 1000.0),
         stats.media_ms / 1000.0,
@@ -109,11 +143,27 @@ fn main() {
     for (name, c) in [("Ogg", Container::Ogg), ("WebM", Container::WebM)] {
         println!("  {name}: {:.2} ms", encode_and_mux(c, if quick { 5 } else { 60 }));
     }
+    println!("The browser's audio constraints, process CPU ms per second of audio (the mono test tone):");
+    let audio_s = if quick { 5 } else { 60 };
+    let raw = processing_cost(AudioProcessing::default(), audio_s);
+    println!("  untouched: {raw:.2} ms");
+    for (name, processing) in [
+        ("noise suppression", AudioProcessing { noise_suppression: true, auto_gain_control: false }),
+        ("automatic gain", AudioProcessing { noise_suppression: false, auto_gain_control: true }),
+        ("both", AudioProcessing { noise_suppression: true, auto_gain_control: true }),
+    ] {
+        let cost = processing_cost(processing, audio_s);
+        println!("  {name}: {cost:.2} ms ({:.2} ms more, {:.2}% of a core)", cost - raw, (cost - raw) / 10.0);
+    }
     let seconds = if quick { 2 } else { 20 };
     println!("Whole recorder in real time, timeslice 100 ms, every chunk fsynced:");
-    real_time("test:tone", seconds);
+    for all_stages in [false, true] {
+        real_time("test:tone", seconds, all_stages);
+    }
     if std::env::var_os("PULSE_SERVER").is_some() {
-        real_time("pulseaudio:mic_a", seconds);
+        for all_stages in [false, true] {
+            real_time("pulseaudio:mic_a", seconds, all_stages);
+        }
     } else {
         println!("  (start scripts/virtual-mics.sh to measure a PulseAudio microphone too)");
     }
