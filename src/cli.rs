@@ -80,6 +80,7 @@ fn localized_command() -> clap::Command {
                 .mut_arg("pause_on_silence", |a| a.help(t!("cli-record-pause-on-silence")))
                 .mut_arg("video", |a| a.help(t!("cli-record-video")))
                 .mut_arg("video_bitrate", |a| a.help(t!("cli-record-video-bitrate")))
+                .mut_arg("key_frame_interval", |a| a.help(t!("cli-record-key-frame-interval")))
                 .mut_arg("cursor", |a| a.help(t!("cli-record-cursor")))
                 .mut_arg("mime", |a| a.help(t!("cli-record-mime")))
                 .mut_arg("timeslice", |a| a.help(t!("cli-record-timeslice")))
@@ -249,6 +250,8 @@ struct RecordArgs {
     video: Option<String>,
     #[arg(long)]
     video_bitrate: Option<u32>,
+    #[arg(long, value_name = "MS|Nf", value_parser = parse_key_frame_interval, requires = "video")]
+    key_frame_interval: Option<KeyFrameIntervalArg>,
     #[arg(long, value_parser = ["embedded", "hidden"], requires = "video")]
     cursor: Option<String>,
     #[arg(long)]
@@ -265,6 +268,26 @@ struct RecordArgs {
     force: bool,
     #[arg(short, long)]
     output: PathBuf,
+}
+
+/// `--key-frame-interval`: milliseconds (`500`) or a count of frames (`15f`).
+#[derive(Debug, Clone, Copy)]
+enum KeyFrameIntervalArg {
+    Ms(f64),
+    Frames(u32),
+}
+
+fn parse_key_frame_interval(value: &str) -> Result<KeyFrameIntervalArg, String> {
+    let invalid = || t!("cli-key-frame-interval-invalid", value = value);
+    match value.strip_suffix('f') {
+        Some(n) => n.parse().ok().filter(|&n| n > 0).map(KeyFrameIntervalArg::Frames).ok_or_else(invalid),
+        None => value
+            .parse()
+            .ok()
+            .filter(|ms: &f64| ms.is_finite() && *ms > 0.0)
+            .map(KeyFrameIntervalArg::Ms)
+            .ok_or_else(invalid),
+    }
 }
 
 /// The MIME type from `--mime`, else from the output's extension.
@@ -407,6 +430,14 @@ fn record(args: RecordArgs) -> Result<()> {
             let default = SilenceOptions::default();
             SilenceOptions { threshold_dbfs: threshold.unwrap_or(default.threshold_dbfs), ..default }
         }),
+        video_key_frame_interval_duration: match args.key_frame_interval {
+            Some(KeyFrameIntervalArg::Ms(ms)) => Some(ms),
+            _ => None,
+        },
+        video_key_frame_interval_count: match args.key_frame_interval {
+            Some(KeyFrameIntervalArg::Frames(n)) => Some(n),
+            _ => None,
+        },
         ..Default::default()
     };
     let recorder = MediaRecorder::new(stream, options)?;

@@ -259,3 +259,64 @@ fn a_type_that_cannot_carry_the_tracks_is_refused_at_start() {
     assert!(matches!(r.start(None), Err(RecorderError::NotSupported(_))));
     assert_eq!(r.state(), mediarecorder::RecordingState::Inactive);
 }
+
+/// Times (s) of the key frames in `file`'s video, as ffprobe reads them.
+fn key_frame_times(file: &Path) -> Vec<f64> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v", "-show_entries", "frame=key_frame,pts_time", "-of", "csv=p=0"])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(',').filter(|(key, _)| *key == "1").and_then(|(_, t)| t.trim().parse().ok()))
+        .collect()
+}
+
+#[test]
+fn key_frames_fall_at_the_asked_interval_for_every_video_codec() {
+    // 500 ms and 10 frames (333 ms) both divide the 1 s chunks, whose starts are key frames too.
+    for codec in ["vp8", "vp9", "av1"] {
+        for (duration, count, interval_s) in [(Some(500.0), None, 0.5), (None, Some(10), 10.0 / 30.0)] {
+            let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let store = tempfile::tempdir().unwrap();
+            let stream = MediaStream::open(None, Some(PATTERN)).unwrap();
+            let options = MediaRecorderOptions {
+                mime_type: Some(format!("video/webm;codecs={codec}")),
+                video_key_frame_interval_duration: duration,
+                video_key_frame_interval_count: count,
+                ..Default::default()
+            };
+            let r = MediaRecorder::new(stream, options).unwrap();
+            r.set_store_dir(store.path());
+            let events = record_for(&r, Some(1000), 3000);
+            assert!(!names(&events).contains(&"error"), "{codec}: {events:?}");
+            let file = assemble(&r, store.path(), "webm");
+            let keys = key_frame_times(&file);
+            let gaps: Vec<f64> = keys.windows(2).map(|k| k[1] - k[0]).collect();
+            eprintln!("{codec} every {interval_s:.3} s: key frames at {keys:?}");
+            // One frame either way, and 2 ms for the block times' rounding.
+            let slack = 1.0 / 30.0 + 0.002;
+            assert!(keys.len() >= 5, "{codec}: {keys:?}");
+            assert!(
+                gaps.iter().all(|g| (g - interval_s).abs() <= slack),
+                "{codec}: key frames {interval_s:.3} s apart (± a frame): {keys:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn asking_for_both_key_frame_intervals_is_not_supported_at_start() {
+    let stream = MediaStream::open(None, Some(PATTERN)).unwrap();
+    let options = MediaRecorderOptions {
+        video_key_frame_interval_duration: Some(500.0),
+        video_key_frame_interval_count: Some(10),
+        ..Default::default()
+    };
+    let r = MediaRecorder::new(stream, options).unwrap();
+    let err = r.start(None).unwrap_err();
+    assert!(matches!(err, mediarecorder::RecorderError::NotSupported(_)), "{err:?}");
+    assert_eq!(r.state(), mediarecorder::RecordingState::Inactive);
+}

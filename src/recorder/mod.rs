@@ -23,8 +23,9 @@ pub use worker::RecorderStats;
 
 use self::audio_path::AudioPath;
 use self::media_path::MediaPath;
+use self::options::KeyFrameInterval;
 use self::timeline::Timeline;
-use self::video_path::VideoPath;
+use self::video_path::{KeyFrames, VideoPath};
 use self::worker::{Command, Shared, WorkerConfig};
 use crate::container::new_av_muxer;
 use crate::container::webm::{timeline_lead_ms, VideoTrack};
@@ -82,6 +83,8 @@ pub struct MediaRecorder {
     video_bps: u32,
     bitrate_mode: BitrateMode,
     pause_on_silence: Option<SilenceOptions>,
+    /// `Err` when the options ask for both kinds of interval: `start()` says so.
+    key_frame_interval: Result<Option<KeyFrameInterval>, String>,
     store_root: Mutex<PathBuf>,
     mime_type: Mutex<String>,
     /// The current (or last) recording's state, session and counters: each recording has its
@@ -115,6 +118,7 @@ impl MediaRecorder {
             video_bps,
             bitrate_mode: options.audio_bitrate_mode,
             pause_on_silence: options.pause_on_silence,
+            key_frame_interval: options::key_frame_interval(&options),
             store_root: Mutex::new(crate::store::default_root()),
             current: Mutex::new(Arc::new(Shared::default())),
             events_tx,
@@ -156,6 +160,7 @@ impl MediaRecorder {
         let video_track = live.iter().find(|t| t.kind() == TrackKind::Video).cloned();
         let format = Format::for_tracks(self.requested, audio_track.is_some(), video_track.is_some())
             .map_err(RecorderError::NotSupported)?;
+        let key_frame_interval = self.key_frame_interval.clone().map_err(RecorderError::NotSupported)?;
         // Set-up can take a while (the AV1 governor measures the encoder): the state is not
         // held meanwhile, so `state()` stays instant; a start that raced this one wins.
         drop(state);
@@ -174,7 +179,8 @@ impl MediaRecorder {
         let video = match (&video_track, format.video) {
             (Some(track), Some(codec)) => {
                 let lead_ms = timeline_lead_ms(audio.as_ref().map(AudioPath::pre_skip));
-                Some(VideoPath::start(track, codec, self.video_bps, Arc::clone(&timeline), chunk_ms as u64, lead_ms)?)
+                let key_frames = KeyFrames { chunk_ms: chunk_ms as u64, interval: key_frame_interval };
+                Some(VideoPath::start(track, codec, self.video_bps, Arc::clone(&timeline), key_frames, lead_ms)?)
             }
             _ => None,
         };

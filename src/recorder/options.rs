@@ -29,6 +29,33 @@ pub struct MediaRecorderOptions {
     /// Pause while the audio is silent, resume when sound returns (an extension; `None`: off).
     /// The pauses are the spec's: the state changes and `Pause`/`Resume` events fire.
     pub pause_on_silence: Option<SilenceOptions>,
+    /// `videoKeyFrameIntervalDuration`: a key frame at least this often, ms of media.
+    pub video_key_frame_interval_duration: Option<f64>,
+    /// `videoKeyFrameIntervalCount`: a key frame at least every this many frames. Setting both
+    /// makes `start()` fail with `NotSupported`, as the spec says.
+    pub video_key_frame_interval_count: Option<u32>,
+}
+
+/// The key-frame interval the options ask for (besides the one opening each chunk).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum KeyFrameInterval {
+    /// Media time since the last key frame, ms.
+    Duration(f64),
+    /// Frames since the last key frame.
+    Count(u32),
+}
+
+/// The options' key-frame interval: `Err` (the spec's `NotSupportedError`) when both are set.
+pub(crate) fn key_frame_interval(options: &MediaRecorderOptions) -> Result<Option<KeyFrameInterval>, String> {
+    match (options.video_key_frame_interval_duration, options.video_key_frame_interval_count) {
+        (Some(_), Some(_)) => {
+            Err("videoKeyFrameIntervalDuration and videoKeyFrameIntervalCount cannot both be set".into())
+        }
+        (Some(ms), None) if ms.is_finite() && ms > 0.0 => Ok(Some(KeyFrameInterval::Duration(ms))),
+        (None, Some(n)) if n > 0 => Ok(Some(KeyFrameInterval::Count(n))),
+        // Zero, negative or not a number: no interval (the UA's choice), as a browser treats it.
+        _ => Ok(None),
+    }
 }
 
 /// Browsers' default video bitrate.

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
+use super::options::KeyFrameInterval;
 use super::timeline::Timeline;
 use crate::codec::video::{self, VideoEncoder, VideoSettings};
 use crate::container::webm::video_block_ms;
@@ -80,9 +81,8 @@ pub(crate) struct VideoPath {
 }
 
 impl VideoPath {
-    /// Sets up the encoder for the track's current frame size and starts the thread.
-    /// `key_every_ms` is the chunk period: a key frame opens each chunk, so each one decodes
-    /// on its own.
+    /// Sets up the encoder for the track's current frame size and starts the thread, with key
+    /// frames where `key_frames` puts them.
     ///
     /// # Errors
     /// `NotSupported` when the track shows no frame within 2 s or its size is not encodable;
@@ -92,7 +92,7 @@ impl VideoPath {
         codec: VideoCodec,
         bits_per_second: u32,
         timeline: Arc<Timeline>,
-        key_every_ms: u64,
+        key_frames: KeyFrames,
         lead_ms: u64,
     ) -> Result<VideoPath, RecorderError> {
         let no_picture =
@@ -127,8 +127,9 @@ impl VideoPath {
                     timeline: thread_timeline,
                     counters: thread_counters,
                     tx,
-                    key_every_ms: key_every_ms.max(1),
+                    key_frames,
                     next_key_ms: 0,
+                    last_key: None,
                     frame_rate,
                     lead_ms,
                     dropped: 0,
@@ -174,6 +175,15 @@ impl Drop for VideoPath {
     }
 }
 
+/// Where key frames go: one opens each chunk (so each one decodes on its own), and the options'
+/// interval asks for more between them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct KeyFrames {
+    /// The chunk period, ms of media.
+    pub chunk_ms: u64,
+    pub interval: Option<KeyFrameInterval>,
+}
+
 /// The encoder thread's state.
 struct Encoding {
     encoder: Box<dyn VideoEncoder>,
@@ -182,7 +192,9 @@ struct Encoding {
     timeline: Arc<Timeline>,
     counters: Arc<VideoCounters>,
     tx: Sender<VideoOut>,
-    key_every_ms: u64,
+    key_frames: KeyFrames,
+    /// The last key frame asked for: its block time, and frames encoded since.
+    last_key: Option<(u64, u32)>,
     next_key_ms: u64,
     /// The source's frame rate (written as the track's default duration); a frame's length at
     /// it is the first frame's, before there is a previous one.
@@ -257,9 +269,23 @@ impl Encoding {
                 frame.width, frame.height
             )));
         }
-        let keyframe = pts_ms >= self.next_key_ms;
+        let chunk_ms = self.key_frames.chunk_ms.max(1);
+        let due = match (self.key_frames.interval, self.last_key) {
+            (_, None) => true,
+            (None, _) => false,
+            // The frame nearest the interval: within half a frame of it.
+            (Some(KeyFrameInterval::Duration(ms)), Some((at, _))) => {
+                (pts_ms - at) as f64 >= ms - 500.0 / f64::from(self.frame_rate)
+            }
+            (Some(KeyFrameInterval::Count(n)), Some((_, since))) => since >= n,
+        };
+        // A chunk's key frame comes with the next frame: the interval's waits for it (one frame
+        // late at most) rather than putting two key frames a frame apart.
+        let chunk_next = (self.next_key_ms.saturating_sub(pts_ms) as f64) <= 1000.0 / f64::from(self.frame_rate);
+        let keyframe = pts_ms >= self.next_key_ms || (due && (self.last_key.is_none() || !chunk_next));
         if keyframe {
-            self.next_key_ms = (pts_ms / self.key_every_ms + 1) * self.key_every_ms;
+            self.next_key_ms = (pts_ms / chunk_ms + 1) * chunk_ms;
+            self.last_key = Some((pts_ms, 0));
         }
         let duration =
             self.last_pts_ms.map_or(1000 / self.frame_rate, |last| u32::try_from(pts_ms - last).unwrap_or(u32::MAX));
@@ -268,6 +294,9 @@ impl Encoding {
             self.send(p.data, p.pts_ms, p.keyframe, frame.pts_ns);
         }
         self.last_pts_ms = Some(pts_ms);
+        if let Some((_, since)) = &mut self.last_key {
+            *since += 1;
+        }
         self.counters.encoded.fetch_add(1, Ordering::Relaxed);
         self.counters.dropped.store(self.dropped, Ordering::Relaxed);
         Ok(())

@@ -186,6 +186,8 @@ cli-resumed-on-sound = Resumed: sound
 cli-record-video = Video device id from `devices`: `camera:0[?w=1280&h=720&fps=30]`, `screen:0[?fps=15]`, an area `screen:0?x=0&y=0&w=1280&h=720`, a window `window:0x1e00007`, `test:pattern[?w=640&h=480&fps=30]`, `test:canvas`
 cli-record-cursor = The pointer in a screen or window recording: `embedded` (drawn in, the default) or `hidden`
 cli-record-video-bitrate = Video bitrate in bit/s (default 2500000)
+cli-record-key-frame-interval = A key frame at least every MS milliseconds (`500`) or every N frames (`15f`), as the web's videoKeyFrameIntervalDuration / Count; each chunk starts with one too
+cli-key-frame-interval-invalid = "{ $value }" is not an interval: milliseconds (500) or frames (15f)
 cli-record-mime = Container and codecs, e.g. `audio/ogg;codecs=opus`, `audio/webm;codecs=opus`, `video/webm;codecs=vp9,opus`, `video/webm;codecs=av1,opus` (default: from the output file's extension and the tracks)
 cli-record-timeslice = Deliver data every this many milliseconds of media
 cli-record-duration = Stop after this many seconds (default: until Ctrl+C)

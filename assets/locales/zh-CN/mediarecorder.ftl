@@ -185,6 +185,8 @@ cli-resumed-on-sound = 已继续：有声音
 cli-record-video = `devices` 列出的视频设备 id：`camera:0[?w=1280&h=720&fps=30]`、`screen:0[?fps=15]`、屏幕区域 `screen:0?x=0&y=0&w=1280&h=720`、窗口 `window:0x1e00007`、`test:pattern[?w=640&h=480&fps=30]`、`test:canvas`
 cli-record-cursor = 屏幕或窗口录制中的鼠标指针：`embedded`（绘入画面，默认）或 `hidden`（隐藏）
 cli-record-video-bitrate = 视频码率，单位 bit/s（默认 2500000）
+cli-record-key-frame-interval = 至少每 MS 毫秒（`500`）或每 N 帧（`15f`）一个关键帧，同网页的 videoKeyFrameIntervalDuration / Count；每个分块也以关键帧开始
+cli-key-frame-interval-invalid = “{ $value }”不是间隔：毫秒（500）或帧数（15f）
 cli-record-mime = 容器与编码，例如 `audio/ogg;codecs=opus`、`audio/webm;codecs=opus`、`video/webm;codecs=vp9,opus`、`video/webm;codecs=av1,opus`（默认：由输出文件的扩展名和轨道决定）
 cli-record-timeslice = 每录制这么多毫秒的媒体就交付一次数据
 cli-record-duration = 录制这么多秒后停止（默认：直到按下 Ctrl+C）
