@@ -4,6 +4,7 @@
 //!    this thread's CPU time (so a busy machine slows it down but does not inflate it).
 //! 2. The browser's audio constraints (noise suppression, automatic gain) on 60 s of audio fed
 //!    as fast as they take it: process CPU per second of audio, beside the same audio untouched.
+//!    (Echo cancellation runs beside the system's sound in real time: it is measured in 3.)
 //! 3. The whole recorder in real time (capture thread, recorder thread, fsynced 100 ms chunks):
 //!    process CPU seconds per second of audio, and the delay from capturing a chunk's last
 //!    sample to that chunk being durable on disk. Run with the virtual microphones
@@ -75,7 +76,7 @@ fn processing_cost(processing: AudioProcessing, seconds: u32) -> f64 {
     cpu.as_secs_f64() * 1000.0 / audio_s
 }
 
-fn real_time(source: &str, seconds: u64, all_stages: bool) {
+fn real_time(source: &str, seconds: u64, stages: AudioProcessing, silence: bool) {
     let store = std::env::temp_dir().join(format!("mediarecorder-bench-{}", std::process::id()));
     let stream = match MediaStream::open(Some(source), None) {
         Ok(s) => s,
@@ -84,18 +85,13 @@ fn real_time(source: &str, seconds: u64, all_stages: bool) {
             return;
         }
     };
-    // All stages: noise suppression and automatic gain on the track, pausing on silence in the
-    // recorder (the silence level set under the tone's, so it hears and holds back every sample).
-    let stream = if all_stages {
-        let both = AudioProcessing { noise_suppression: true, auto_gain_control: true };
-        let tracks = stream.audio_tracks().into_iter().map(|t| process_track(t, both).expect("processing")).collect();
-        MediaStream::new(tracks)
-    } else {
-        stream
-    };
+    // The stages on the track; pausing on silence in the recorder (the silence level set under
+    // the source's, so it hears and holds back every sample).
+    let tracks = stream.audio_tracks().into_iter().map(|t| process_track(t, stages).expect("processing")).collect();
+    let stream = MediaStream::new(tracks);
     let options = MediaRecorderOptions {
         mime_type: Some("audio/ogg;codecs=opus".into()),
-        pause_on_silence: all_stages.then(|| SilenceOptions { threshold_dbfs: -90.0, ..SilenceOptions::default() }),
+        pause_on_silence: silence.then(|| SilenceOptions { threshold_dbfs: -90.0, ..SilenceOptions::default() }),
         ..Default::default()
     };
     let recorder = MediaRecorder::new(stream, options).expect("recorder");
@@ -116,7 +112,18 @@ fn real_time(source: &str, seconds: u64, all_stages: bool) {
     let stats = recorder.stats();
     let _cleaned = std::fs::remove_dir_all(&store);
     delays.sort_by(f64::total_cmp);
-    let stages = if all_stages { " + all stages" } else { "" };
+    let mut named = Vec::new();
+    for (on, name) in [
+        (stages.echo_cancellation, "echo cancellation"),
+        (stages.noise_suppression, "noise suppression"),
+        (stages.auto_gain_control, "automatic gain"),
+        (silence, "pausing on silence"),
+    ] {
+        if on {
+            named.push(name);
+        }
+    }
+    let stages = if named.is_empty() { String::new() } else { format!(" + {}", named.join(" + ")) };
     println!(
         "  {source}{stages}: {:.1} ms CPU per s of audio ({:.2}% of a core) over {:.1} s; {} chunks of 100 ms",
         cpu.as_secs_f64() * 1000.0 / (stats.media_ms / 1000.0),
@@ -148,22 +155,25 @@ fn main() {
     let raw = processing_cost(AudioProcessing::default(), audio_s);
     println!("  untouched: {raw:.2} ms");
     for (name, processing) in [
-        ("noise suppression", AudioProcessing { noise_suppression: true, auto_gain_control: false }),
-        ("automatic gain", AudioProcessing { noise_suppression: false, auto_gain_control: true }),
-        ("both", AudioProcessing { noise_suppression: true, auto_gain_control: true }),
+        ("noise suppression", AudioProcessing { noise_suppression: true, ..AudioProcessing::default() }),
+        ("automatic gain", AudioProcessing { auto_gain_control: true, ..AudioProcessing::default() }),
+        ("both", AudioProcessing { noise_suppression: true, auto_gain_control: true, ..AudioProcessing::default() }),
     ] {
         let cost = processing_cost(processing, audio_s);
         println!("  {name}: {cost:.2} ms ({:.2} ms more, {:.2}% of a core)", cost - raw, (cost - raw) / 10.0);
     }
     let seconds = if quick { 2 } else { 20 };
     println!("Whole recorder in real time, timeslice 100 ms, every chunk fsynced:");
-    for all_stages in [false, true] {
-        real_time("test:tone", seconds, all_stages);
-    }
+    let raw = AudioProcessing::default();
+    let ns_agc = AudioProcessing { noise_suppression: true, auto_gain_control: true, ..raw };
+    real_time("test:tone", seconds, raw, false);
+    real_time("test:tone", seconds, ns_agc, true);
     if std::env::var_os("PULSE_SERVER").is_some() {
-        for all_stages in [false, true] {
-            real_time("pulseaudio:mic_a", seconds, all_stages);
-        }
+        // Echo cancellation needs the system's sound (what it takes out): a sound server's.
+        let echo = AudioProcessing { echo_cancellation: true, ..raw };
+        real_time("pulseaudio:mic_a", seconds, raw, false);
+        real_time("pulseaudio:mic_a", seconds, echo, false);
+        real_time("pulseaudio:mic_a", seconds, AudioProcessing { echo_cancellation: true, ..ns_agc }, true);
     } else {
         println!("  (start scripts/virtual-mics.sh to measure a PulseAudio microphone too)");
     }

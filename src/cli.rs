@@ -27,7 +27,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    Record(RecordArgs),
+    Record(Box<RecordArgs>),
     Recover {
         #[arg(long)]
         list: bool,
@@ -75,6 +75,7 @@ fn localized_command() -> clap::Command {
                 .after_help(t!("cli-record-examples"))
                 .mut_arg("audio", |a| a.help(t!("cli-record-audio")))
                 .mut_arg("no_audio", |a| a.help(t!("cli-record-no-audio")))
+                .mut_arg("echo_cancellation", |a| a.help(t!("cli-record-echo-cancellation")))
                 .mut_arg("noise_suppression", |a| a.help(t!("cli-record-noise-suppression")))
                 .mut_arg("auto_gain_control", |a| a.help(t!("cli-record-auto-gain")))
                 .mut_arg("pause_on_silence", |a| a.help(t!("cli-record-pause-on-silence")))
@@ -109,7 +110,7 @@ pub fn run() -> Result<()> {
     let Some(command) = cli.command else { return open_window() };
     match command {
         Command::Devices { json } => list_devices(json),
-        Command::Record(args) => record(args),
+        Command::Record(args) => record(*args),
         Command::Recover { list, session, output, force } => match (list, output) {
             (true, _) => list_unsaved(),
             (false, Some(output)) => recover(session.as_deref(), &output, force),
@@ -240,6 +241,8 @@ struct RecordArgs {
     #[arg(long, requires = "video", conflicts_with = "audio")]
     no_audio: bool,
     #[arg(long, value_parser = ["on", "off"], default_value = "off")]
+    echo_cancellation: String,
+    #[arg(long, value_parser = ["on", "off"], default_value = "off")]
     noise_suppression: String,
     #[arg(long, value_parser = ["on", "off"], default_value = "off")]
     auto_gain_control: String,
@@ -350,14 +353,31 @@ fn warn_if_space_is_low(output: &Path, bitrate: u32) {
 
 /// `getUserMedia` for the CLI's ids: the video first (a bad video id opens no microphone),
 /// then the audio, several ids mixed into one track.
-fn open_stream(audio: &[String], video: Option<&str>) -> Result<MediaStream, mediarecorder::RecorderError> {
+/// The stream to record: the video source, and the audio sources each with `processing` (echo
+/// cancellation for microphones only: the system's sound is what it takes out), mixed into one
+/// track when there are several.
+fn open_stream(
+    audio: &[String],
+    processing: devices::AudioProcessing,
+    video: Option<&str>,
+) -> Result<MediaStream, mediarecorder::RecorderError> {
     let video = match video {
         Some(id) if devices::DisplayMediaOptions::parse(id).is_some() => Some(open_display(id)?),
         Some(id) => Some(devices::open_video(id)?),
         None => None,
     };
-    let audio: Vec<&str> = audio.iter().map(String::as_str).collect();
-    let audio = (!audio.is_empty()).then(|| devices::open_audio_mix(&audio)).transpose()?;
+    let mut tracks = Vec::with_capacity(audio.len());
+    for id in audio {
+        let echo_cancellation = processing.echo_cancellation && !devices::is_system_sound(id);
+        let track = devices::open_audio(id)?;
+        tracks
+            .push((devices::process_track(track, devices::AudioProcessing { echo_cancellation, ..processing })?, 1.0));
+    }
+    let audio = match tracks.len() {
+        0 => None,
+        1 => Some(tracks.remove(0).0),
+        _ => Some(devices::mix_tracks(tracks)?),
+    };
     Ok(MediaStream::new(video.into_iter().chain(audio).collect()))
 }
 
@@ -403,23 +423,15 @@ fn record(args: RecordArgs) -> Result<()> {
         Some(mode) => format!("{id}{}cursor={mode}", if id.contains('?') { '&' } else { '?' }),
         None => id.clone(),
     });
-    let stream = open_stream(&audio_ids, video_id.as_deref()).with_context(|| {
-        let ids: Vec<&str> = audio_ids.iter().chain(&video_id).map(String::as_str).collect();
-        t!("cli-cannot-open", ids = format!("\"{}\"", ids.join("\" + \"")))
-    })?;
     let processing = devices::AudioProcessing {
+        echo_cancellation: args.echo_cancellation == "on",
         noise_suppression: args.noise_suppression == "on",
         auto_gain_control: args.auto_gain_control == "on",
     };
-    let stream = if processing.is_off() {
-        stream
-    } else {
-        let tracks = stream.tracks().into_iter().map(|t| match t.kind() {
-            mediarecorder::TrackKind::Audio => devices::process_track(t, processing),
-            mediarecorder::TrackKind::Video => Ok(t),
-        });
-        MediaStream::new(tracks.collect::<Result<Vec<_>, _>>()?)
-    };
+    let stream = open_stream(&audio_ids, processing, video_id.as_deref()).with_context(|| {
+        let ids: Vec<&str> = audio_ids.iter().chain(&video_id).map(String::as_str).collect();
+        t!("cli-cannot-open", ids = format!("\"{}\"", ids.join("\" + \"")))
+    })?;
     let label = stream.tracks().iter().map(|t| i18n::device_label(t.label())).collect::<Vec<_>>().join(" + ");
     let options = MediaRecorderOptions {
         mime_type: Some(mime),

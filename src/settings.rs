@@ -34,6 +34,8 @@ pub struct Settings {
     pub start_delay_s: u32,
     /// The system's sound (what the speakers play) is mixed with the microphone.
     pub also_system_sound: bool,
+    /// "Cancel echo": the microphone's `echoCancellation`.
+    pub echo_cancellation: bool,
     /// "Reduce noise": the microphone's `noiseSuppression`.
     pub noise_suppression: bool,
     /// "Even out volume": the microphone's `autoGainControl`.
@@ -59,6 +61,7 @@ impl Default for Settings {
             timeslice_ms: 1000,
             start_delay_s: 0,
             also_system_sound: false,
+            echo_cancellation: false,
             noise_suppression: false,
             auto_gain_control: false,
             pause_on_silence: false,
@@ -251,6 +254,7 @@ mod tests {
             timeslice_ms: 250,
             start_delay_s: 5,
             also_system_sound: true,
+            echo_cancellation: true,
             noise_suppression: true,
             auto_gain_control: true,
             pause_on_silence: true,

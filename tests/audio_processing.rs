@@ -241,3 +241,117 @@ fn the_users_pause_takes_over_from_the_silences() {
     let rest = names(&events_until_stop(&recorder, Duration::from_secs(10)));
     assert_eq!(rest, ["data", "stop"]);
 }
+
+/// An echo path in the test PulseAudio, as a laptop's speakers reach its microphone: what the
+/// speaker plays goes on into a "room" (a fixed delay, no resampling) whose monitor is the
+/// microphone `room_mic`; a talker near the microphone plays into the room directly. Removed
+/// when dropped.
+struct Room {
+    modules: Vec<String>,
+    reader: Child,
+}
+
+impl Room {
+    fn set_up() -> Room {
+        let load = |args: &[&str]| {
+            let out = Command::new("pactl").arg("load-module").args(args).output().unwrap();
+            assert!(out.status.success(), "pactl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        let modules = vec![
+            load(&["module-null-sink", "sink_name=room", "rate=48000", "channels=1"]),
+            // adjust_time=0: no rate adjustment, so the path is the same throughout (a real
+            // speaker and microphone on one sound card share a clock too).
+            load(&["module-loopback", "source=speaker.monitor", "sink=room", "latency_msec=40", "adjust_time=0"]),
+            load(&["module-remap-source", "source_name=room_mic", "master=room.monitor"]),
+        ];
+        // A null sink nobody reads hands its monitor over in 2 s bursts: read it in small blocks.
+        let reader = Command::new("parec")
+            .args(["--latency-msec=20", "-d", "room.monitor"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        Room { modules, reader }
+    }
+
+    /// Plays `wav` near the microphone (into the room) while the returned value lives.
+    fn talk(wav: &Path) -> Play {
+        let child = Command::new("paplay").args(["-d", "room"]).arg(wav).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        Play(child)
+    }
+}
+
+impl Drop for Room {
+    fn drop(&mut self) {
+        let _killed = self.reader.kill();
+        let _reaped = self.reader.wait();
+        for module in self.modules.iter().rev() {
+            let _unloaded = Command::new("pactl").args(["unload-module", module]).status();
+        }
+    }
+}
+
+/// Records the room's microphone for `seconds`, echo cancellation `on` or off; mono samples.
+fn record_room(dir: &Path, name: &str, on: bool, seconds: f64) -> Vec<f32> {
+    let file = dir.join(format!("{name}.ogg"));
+    let out = cli()
+        .args(["record", "--audio", "pulseaudio:room_mic", "--duration", &seconds.to_string()])
+        .args(["--echo-cancellation", if on { "on" } else { "off" }])
+        .arg("-o")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(ffmpeg_errors(&file), "");
+    decode_mono(&file)
+}
+
+/// A 48 kHz WAV of another voice (espeak-ng's female voice), `seconds` long.
+fn other_speech(dir: &Path, seconds: f64) -> PathBuf {
+    let voice = dir.join("other.wav");
+    let text = "She sells sea shells by the sea shore, and the shells she sells are surely sea shells.";
+    let status = Command::new("espeak-ng").args(["-v", "en+f3", "-w"]).arg(&voice).arg(text).status().unwrap();
+    assert!(status.success());
+    let out = dir.join("other-48k.wav");
+    let status = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-stream_loop", "-1", "-i"])
+        .arg(&voice)
+        .args(["-t", &seconds.to_string(), "-af", "volume=0.5", "-ar", "48000", "-ac", "1"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    out
+}
+
+#[test]
+fn echo_cancellation_takes_the_speakers_out_and_keeps_the_voice() {
+    require_virtual_mics();
+    let _alone = SPEAKER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = tempfile::tempdir().unwrap();
+    let (far, near) = (speech(dir.path(), 0.5, 40.0), other_speech(dir.path(), 40.0));
+    let _room = Room::set_up();
+    // The far end alone: what the speakers play reaches the microphone.
+    let (echo_off, echo_on) = {
+        let _playing = Play::start(&far);
+        (record_room(dir.path(), "echo-off", false, 4.0), record_room(dir.path(), "echo-on", true, 8.0))
+    };
+    // The voice alone, then with the far end playing (both talking).
+    let (voice_off, both_on) = {
+        let _talking = Room::talk(&near);
+        let voice_off = record_room(dir.path(), "voice-off", false, 4.0);
+        let _playing = Play::start(&far);
+        (voice_off, record_room(dir.path(), "both-on", true, 8.0))
+    };
+    let tail = |s: &[f32], from: f64| rms_db(&s[(from * 48_000.0) as usize..]);
+    let (echo_before, echo_after) = (tail(&echo_off, 1.0), tail(&echo_on, 4.0));
+    let (voice, voice_with_echo) = (tail(&voice_off, 1.0), tail(&both_on, 4.0));
+    eprintln!(
+        "echo {echo_before:.1} → {echo_after:.1} dBFS; the voice alone {voice:.1} dBFS, with the echo cancelled \
+         {voice_with_echo:.1} dBFS"
+    );
+    assert!(echo_before > -35.0, "the echo reached the microphone: {echo_before:.1} dBFS");
+    assert!(echo_before - echo_after >= 15.0, "the echo falls by 15 dB: {echo_before:.1} → {echo_after:.1}");
+    assert!((voice - voice_with_echo).abs() <= 3.0, "the voice kept within 3 dB: {voice:.1} → {voice_with_echo:.1}");
+}

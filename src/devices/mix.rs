@@ -57,25 +57,63 @@ pub fn mix_tracks(inputs: Vec<(MediaStreamTrack, f32)>) -> Result<MediaStreamTra
     let label = inputs.iter().map(|(t, _)| t.label()).collect::<Vec<_>>().join(" + ");
     let id = inputs.iter().map(|(t, _)| t.device_id()).collect::<Vec<_>>().join(" + ");
     let channels = inputs.iter().map(|(t, _)| t.channels()).max().unwrap_or(1).clamp(1, 2);
-    let inputs: Vec<Input> = inputs
-        .into_iter()
-        .map(|(track, gain)| Input {
-            buffers: track.subscribe_audio(),
-            gain,
-            channels: usize::from(track.channels().clamp(1, 2)),
-            pending: VecDeque::new(),
-            head: None,
-            ended: None,
-            track,
-        })
-        .collect();
-    let source = TrackSource::new();
-    let thread_source = Arc::clone(&source);
-    let thread = std::thread::Builder::new()
-        .name("source:mix".into())
-        .spawn(move || run(inputs, usize::from(channels), &thread_source))
-        .map_err(|e| RecorderError::os("cannot start the mixing thread", e))?;
-    Ok(MediaStreamTrack::new(TrackKind::Audio, label, id, channels, None, source, thread))
+    let sum = |blocks: &[Vec<f32>], out: &mut [f32]| {
+        for block in blocks {
+            for (o, s) in out.iter_mut().zip(block) {
+                *o += s;
+            }
+        }
+        // Sources at full scale together would clip: the sum is limited, never wrapped.
+        for s in out.iter_mut() {
+            *s = s.clamp(-1.0, 1.0);
+        }
+    };
+    let aligned = Aligned { name: "mix", label, id, channels, ends_with_first: false };
+    aligned.spawn(inputs, sum)
+}
+
+/// Tracks placed side by side on the engine clock, 10 ms at a time, and made into one new track
+/// by `combine` (the mix sums them; the echo canceller takes the first's echo of the second out).
+pub(super) struct Aligned {
+    /// The thread's name: `source:<name>`.
+    pub name: &'static str,
+    pub label: String,
+    pub id: String,
+    /// Of the new track: each input's block comes in these channels.
+    pub channels: u16,
+    /// The new track ends with its first input (else with the last to end).
+    pub ends_with_first: bool,
+}
+
+impl Aligned {
+    /// Starts the thread: each 10 ms, `combine(blocks, out)` gets each input's block (at its
+    /// gain, in the new track's channels; silence where it had nothing) and fills `out`.
+    pub(super) fn spawn(
+        self,
+        inputs: Vec<(MediaStreamTrack, f32)>,
+        combine: impl FnMut(&[Vec<f32>], &mut [f32]) + Send + 'static,
+    ) -> Result<MediaStreamTrack, RecorderError> {
+        let inputs: Vec<Input> = inputs
+            .into_iter()
+            .map(|(track, gain)| Input {
+                buffers: track.subscribe_audio(),
+                gain,
+                channels: usize::from(track.channels().clamp(1, 2)),
+                pending: VecDeque::new(),
+                head: None,
+                ended: None,
+                track,
+            })
+            .collect();
+        let source = TrackSource::new();
+        let thread_source = Arc::clone(&source);
+        let (channels, ends_with_first) = (usize::from(self.channels), self.ends_with_first);
+        let thread = std::thread::Builder::new()
+            .name(format!("source:{}", self.name))
+            .spawn(move || run(inputs, channels, ends_with_first, &thread_source, combine))
+            .map_err(|e| RecorderError::os(format!("cannot start the {} thread", self.name), e))?;
+        Ok(MediaStreamTrack::new(TrackKind::Audio, self.label, self.id, self.channels, None, source, thread))
+    }
 }
 
 /// Opens each id (as [`open_audio`](super::open_audio)) and mixes them at equal gains.
@@ -93,7 +131,13 @@ pub fn open_audio_mix(ids: &[&str]) -> Result<MediaStreamTrack, RecorderError> {
     }
 }
 
-fn run(mut inputs: Vec<Input>, channels: usize, source: &TrackSource) {
+fn run(
+    mut inputs: Vec<Input>,
+    channels: usize,
+    ends_with_first: bool,
+    source: &TrackSource,
+    mut combine: impl FnMut(&[Vec<f32>], &mut [f32]),
+) {
     let start_ns = now_ns();
     let frame_of = |ns: u64| ((i128::from(ns) - i128::from(start_ns)) * i128::from(RATE) / 1_000_000_000) as i64;
     let ns_of = |frame: i64| start_ns + (i128::from(frame) * 1_000_000_000 / i128::from(RATE)) as u64;
@@ -111,19 +155,23 @@ fn run(mut inputs: Vec<Input>, channels: usize, source: &TrackSource) {
             let late_ns = take_arrived(input, &frame_of);
             latency_ns = latency_ns.max((late_ns + 30_000_000).min(MAX_LATENCY.as_nanos() as u64));
         }
-        if inputs.iter().all(|i| i.ended.is_some() && i.pending.is_empty()) {
+        let done = |i: &Input| i.ended.is_some() && i.pending.is_empty();
+        let ended = if ends_with_first { inputs.first().is_none_or(done) } else { inputs.iter().all(done) };
+        if ended {
             let reason = inputs.iter().find_map(|i| i.ended.clone().filter(|r| !r.is_empty()));
             source.end(reason);
             break;
         }
+        let blocks: Vec<Vec<f32>> = inputs
+            .iter_mut()
+            .map(|input| {
+                let mut block = vec![0.0f32; BLOCK * channels];
+                add_block(input, out_frame, channels, &mut block);
+                block
+            })
+            .collect();
         let mut block = vec![0.0f32; BLOCK * channels];
-        for input in &mut inputs {
-            add_block(input, out_frame, channels, &mut block);
-        }
-        // Sources at full scale together would clip: the sum is limited, never wrapped.
-        for s in &mut block {
-            *s = s.clamp(-1.0, 1.0);
-        }
+        combine(&blocks, &mut block);
         source.deliver(AudioBuffer { pts_ns: ns_of(out_frame), channels: channels as u16, samples: block.into() });
         out_frame += BLOCK as i64;
     }

@@ -2,6 +2,7 @@
 
 #[cfg(target_os = "linux")]
 mod camera;
+mod echo;
 mod mic;
 mod mix;
 mod pacing;
@@ -11,6 +12,7 @@ mod resample;
 #[cfg(target_os = "linux")]
 mod screen;
 mod sim_clock;
+mod speex;
 mod tone;
 
 use serde::Serialize;
@@ -20,6 +22,7 @@ use crate::media::MediaStreamTrack;
 
 #[cfg(target_os = "linux")]
 pub use camera::{CameraSpec, CAMERA_PREFIX};
+pub use echo::{cancel_echo, TAIL_MS as ECHO_TAIL_MS};
 pub use mic::HOST_ENV;
 pub use mix::{mix_tracks, open_audio_mix};
 pub use pattern::{read_code, render as render_pattern, Drawing, PatternSpec, TEST_CANVAS_ID, TEST_PATTERN_ID};

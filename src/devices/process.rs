@@ -1,5 +1,6 @@
-//! The browser's audio constraints on a track, before the encoder: `noiseSuppression` and
-//! `autoGainControl` (`getUserMedia({audio: {noiseSuppression: true, …}})`).
+//! The browser's audio constraints on a track, before the encoder: `echoCancellation`,
+//! `noiseSuppression` and `autoGainControl` (`getUserMedia({audio: {noiseSuppression: true, …}})`),
+//! in that order, as the browser applies them. Echo cancellation is [`super::echo`]'s.
 //!
 //! Noise suppression is RNNoise (nnnoiseless) on each channel, 10 ms at a time, followed by what
 //! it needs to quiet the pauses fully: a gentle downward expander driven by RNNoise's own voice
@@ -36,6 +37,8 @@ const EXPANDER_DB: f32 = 12.0;
 /// Which of the browser's audio processing constraints are on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AudioProcessing {
+    /// `echoCancellation`: what the system's default output plays is taken out.
+    pub echo_cancellation: bool,
     /// `noiseSuppression`.
     pub noise_suppression: bool,
     /// `autoGainControl`.
@@ -45,15 +48,17 @@ pub struct AudioProcessing {
 impl AudioProcessing {
     /// Nothing on: the track is recorded as captured.
     pub fn is_off(&self) -> bool {
-        !self.noise_suppression && !self.auto_gain_control
+        !self.echo_cancellation && !self.noise_suppression && !self.auto_gain_control
     }
 }
 
 /// `track` with `processing` applied, as a new live track of the same label and id (the source
-/// stops with it); the track itself when nothing is on.
+/// stops with it); the track itself when nothing is on. Echo cancellation takes the system's
+/// sound (`system`) as what the speakers play.
 ///
 /// # Errors
-/// `NotSupported` for a video track; `Unknown` when the processing thread cannot start.
+/// `NotSupported` for a video track; `Unknown` when the processing thread cannot start; for echo
+/// cancellation, as [`open_audio`](super::open_audio) when the system's sound cannot be opened.
 pub fn process_track(track: MediaStreamTrack, processing: AudioProcessing) -> Result<MediaStreamTrack, RecorderError> {
     if track.kind() != TrackKind::Audio {
         return Err(RecorderError::NotSupported("audio processing takes an audio track".into()));
@@ -61,6 +66,17 @@ pub fn process_track(track: MediaStreamTrack, processing: AudioProcessing) -> Re
     if processing.is_off() {
         return Ok(track);
     }
+    let track = if processing.echo_cancellation {
+        let reference = super::open_audio(super::SYSTEM_SOUND_ID)?;
+        let cancelled = super::cancel_echo(track, reference)?;
+        if !processing.noise_suppression && !processing.auto_gain_control {
+            cancelled.set_processing(processing);
+            return Ok(cancelled);
+        }
+        cancelled
+    } else {
+        track
+    };
     let buffers = track.subscribe_audio();
     let source = TrackSource::new();
     let thread_source = Arc::clone(&source);
@@ -250,7 +266,7 @@ mod tests {
     #[test]
     fn noise_alone_is_lowered_by_more_than_12_db() {
         let input = noise(48_000 * 3, 0.05, &mut 7);
-        let out = run(AudioProcessing { noise_suppression: true, auto_gain_control: false }, &input);
+        let out = run(AudioProcessing { noise_suppression: true, ..Default::default() }, &input);
         let (before, after) = (rms_db(&input[48_000..]), rms_db(&out[48_000..]));
         assert!(before - after >= 12.0, "noise {before:.1} → {after:.1} dBFS");
     }
@@ -259,7 +275,7 @@ mod tests {
     fn automatic_gain_brings_quiet_and_loud_toward_the_target_and_never_clips() {
         let tone = |amp: f32| (0..48_000 * 5).map(|i| amp * (i as f32 * 0.0523).sin()).collect::<Vec<f32>>();
         for amp in [0.014, 0.95] {
-            let out = run(AudioProcessing { noise_suppression: false, auto_gain_control: true }, &tone(amp));
+            let out = run(AudioProcessing { auto_gain_control: true, ..Default::default() }, &tone(amp));
             let level = rms_db(&out[48_000 * 4..]);
             assert!((level - TARGET_DBFS).abs() <= 3.0, "{amp}: {level:.1} dBFS after 4 s");
             assert!(out.iter().all(|s| s.abs() <= CEILING), "{amp}: no sample over -1 dBFS");

@@ -178,6 +178,7 @@ cli-record-examples =
       mediarecorder record --video 'test:pattern?w=1280&h=720&fps=30' --mime 'video/webm;codecs=av1,opus' -o clip.webm
 cli-record-audio = Audio device id: `default`, an id from `devices`, `system` (what the speakers play), or `test:tone[?hz=F]`; given more than once, the sources are mixed into one track. Without it: the default microphone, or the test tone when there is none
 cli-record-no-audio = Record no audio (a video-only file; needs --video)
+cli-record-echo-cancellation = Echo cancellation: what the speakers play (the system's sound) taken out of each microphone, as the browser's echoCancellation
 cli-record-noise-suppression = Noise suppression (RNNoise, with the pauses quieted further), as the browser's noiseSuppression
 cli-record-auto-gain = Automatic gain: speech brought toward -20 dBFS, never clipping, as the browser's autoGainControl
 cli-record-pause-on-silence = Pause while the sound stays under DBFS (default -45) for half a second; resume when it returns, keeping the quarter second before it
@@ -261,6 +262,8 @@ area-label = { $source }, area { $w }×{ $h } at ({ $x }, { $y })
 # The microphone's dropdown: the system's sound mixed in.
 also-system-sound = Also record the system's sound
 also-system-sound-tip = What the speakers play, mixed with the microphone into one track
+cancel-echo = Cancel echo
+cancel-echo-tip = Echo cancellation: what the speakers play is taken out of the microphone, as the browser's echoCancellation
 reduce-noise = Reduce noise
 reduce-noise-tip = Noise suppression (RNNoise) on the microphone, as the browser's noiseSuppression
 even-out-volume = Even out volume

@@ -177,6 +177,7 @@ cli-record-examples =
       mediarecorder record --video 'test:pattern?w=1280&h=720&fps=30' --mime 'video/webm;codecs=av1,opus' -o clip.webm
 cli-record-audio = 音频设备 id：`default`、`devices` 列出的 id、`system`（扬声器播放的声音）或 `test:tone[?hz=F]`；给出多次时，各声源混合为一条音轨。省略时：默认麦克风；没有麦克风时为测试音
 cli-record-no-audio = 不录制音频（仅视频的文件；需要 --video）
+cli-record-echo-cancellation = 回声消除：从每个麦克风中去除扬声器播放的声音（系统声音），同浏览器的 echoCancellation
 cli-record-noise-suppression = 降噪（RNNoise，停顿处进一步降低噪声），同浏览器的 noiseSuppression
 cli-record-auto-gain = 自动增益：将语音调整到 -20 dBFS 左右，绝不削波，同浏览器的 autoGainControl
 cli-record-pause-on-silence = 声音低于 DBFS（默认 -45）持续半秒时暂停；声音恢复时继续录制，并保留其前四分之一秒
@@ -256,6 +257,8 @@ area-label = { $source }，区域 { $w }×{ $h }，位于 ({ $x }, { $y })
 # The microphone's dropdown: the system's sound mixed in.
 also-system-sound = 同时录制系统声音
 also-system-sound-tip = 扬声器播放的声音，与麦克风混合为一条音轨
+cancel-echo = 消除回声
+cancel-echo-tip = 回声消除：从麦克风中去除扬声器播放的声音，同浏览器的 echoCancellation
 reduce-noise = 降噪
 reduce-noise-tip = 对麦克风降噪（RNNoise），同浏览器的 noiseSuppression
 even-out-volume = 均衡音量

@@ -188,7 +188,7 @@ impl Engine {
                 failures.push(t!("device-not-connected", device = self.label_of(&id)));
                 continue;
             }
-            match MediaStream::open(Some(&id), None).map(|stream| self.processed(self.with_system_sound(stream))) {
+            match MediaStream::open(Some(&id), None).map(|stream| self.with_system_sound(self.processed(stream))) {
                 Ok(stream) => {
                     let Some(track) = stream.audio_tracks().into_iter().next() else { continue };
                     let audio = track.subscribe_audio();
@@ -231,10 +231,12 @@ impl Engine {
         }
     }
 
-    /// The microphone's track with the processing the settings ask for ("Reduce noise", "Even
-    /// out volume"); the test tone and the system's sound alone are recorded as they are.
+    /// The microphone's track with the processing the settings ask for ("Cancel echo", "Reduce
+    /// noise", "Even out volume"), before the system's sound is mixed in (or echo cancellation
+    /// would take it out); the test tone and the system's sound are recorded as they are.
     fn processed(&self, stream: MediaStream) -> MediaStream {
         let processing = crate::devices::AudioProcessing {
+            echo_cancellation: self.settings.echo_cancellation,
             noise_suppression: self.settings.noise_suppression,
             auto_gain_control: self.settings.auto_gain_control,
         };

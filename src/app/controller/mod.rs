@@ -334,6 +334,7 @@ impl Engine {
                     }
                 }
                 let mix_changed = s.also_system_sound != self.settings.also_system_sound
+                    || s.echo_cancellation != self.settings.echo_cancellation
                     || s.noise_suppression != self.settings.noise_suppression
                     || s.auto_gain_control != self.settings.auto_gain_control;
                 // The sources are the controller's to say; the window's copy may be a frame old.

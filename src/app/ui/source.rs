@@ -80,7 +80,15 @@ fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                         }));
                     }
                 }
-                // The browser's noiseSuppression and autoGainControl, for the microphone.
+                // The browser's echoCancellation, noiseSuppression and autoGainControl, for the
+                // microphone.
+                let mut echo = state.settings.echo_cancellation;
+                if ui.checkbox(&mut echo, t!("cancel-echo")).on_hover_text(t!("cancel-echo-tip")).changed() {
+                    commands.push(Command::ChangeSettings(crate::settings::Settings {
+                        echo_cancellation: echo,
+                        ..state.settings.clone()
+                    }));
+                }
                 let mut noise = state.settings.noise_suppression;
                 if ui.checkbox(&mut noise, t!("reduce-noise")).on_hover_text(t!("reduce-noise-tip")).changed() {
                     commands.push(Command::ChangeSettings(crate::settings::Settings {
