@@ -194,7 +194,7 @@ fn the_deb_installs_runs_and_uninstalls_cleanly() {
 
     let deb = deb.to_str().unwrap();
     let (_, depends) = sh("dpkg-deb", &["-f", deb, "Depends"]);
-    for lib in ["libasound2", "libopus0", "libvpx7", "libgtk-3-0", "libpipewire-0.3-0"] {
+    for lib in ["libasound2", "libopus0", "libvpx7", "libgtk-3-0", "libpipewire-0.3-0", "libspeexdsp1"] {
         assert!(depends.contains(lib), "Depends names {lib}: {depends}");
     }
     let (_, contents) = sh("dpkg-deb", &["-c", deb]);
