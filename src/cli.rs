@@ -240,12 +240,12 @@ struct RecordArgs {
     audio: Vec<String>,
     #[arg(long, requires = "video", conflicts_with = "audio")]
     no_audio: bool,
-    #[arg(long, value_parser = ["on", "off"], default_value = "off")]
-    echo_cancellation: String,
-    #[arg(long, value_parser = ["on", "off"], default_value = "off")]
-    noise_suppression: String,
-    #[arg(long, value_parser = ["on", "off"], default_value = "off")]
-    auto_gain_control: String,
+    #[arg(long, value_parser = ["on", "off"])]
+    echo_cancellation: Option<String>,
+    #[arg(long, value_parser = ["on", "off"])]
+    noise_suppression: Option<String>,
+    #[arg(long, value_parser = ["on", "off"])]
+    auto_gain_control: Option<String>,
     /// The threshold in dBFS, or the default's.
     #[arg(long, value_name = "DBFS", num_args = 0..=1, require_equals = true, allow_negative_numbers = true)]
     pause_on_silence: Option<Option<f32>>,
@@ -353,12 +353,43 @@ fn warn_if_space_is_low(output: &Path, bitrate: u32) {
 
 /// `getUserMedia` for the CLI's ids: the video first (a bad video id opens no microphone),
 /// then the audio, several ids mixed into one track.
-/// The stream to record: the video source, and the audio sources each with `processing` (echo
-/// cancellation for microphones only: the system's sound is what it takes out), mixed into one
-/// track when there are several.
+/// The audio constraints given on the command line; `None`: the browser's default for each source
+/// (on for microphones, off for the system's sound and the test sources).
+#[derive(Debug, Clone, Copy)]
+struct AudioConstraints {
+    echo_cancellation: Option<bool>,
+    noise_suppression: Option<bool>,
+    auto_gain_control: Option<bool>,
+}
+
+impl AudioConstraints {
+    fn from_args(args: &RecordArgs) -> AudioConstraints {
+        let on = |flag: &Option<String>| flag.as_deref().map(|v| v == "on");
+        AudioConstraints {
+            echo_cancellation: on(&args.echo_cancellation),
+            noise_suppression: on(&args.noise_suppression),
+            auto_gain_control: on(&args.auto_gain_control),
+        }
+    }
+
+    /// The processing for source `id`. Never echo cancellation on the system's sound: it is
+    /// what echo cancellation takes out.
+    fn for_source(self, id: &str) -> devices::AudioProcessing {
+        let defaults = devices::AudioProcessing::defaults_for(id);
+        devices::AudioProcessing {
+            echo_cancellation: self.echo_cancellation.unwrap_or(defaults.echo_cancellation)
+                && !devices::is_system_sound(id),
+            noise_suppression: self.noise_suppression.unwrap_or(defaults.noise_suppression),
+            auto_gain_control: self.auto_gain_control.unwrap_or(defaults.auto_gain_control),
+        }
+    }
+}
+
+/// The stream to record: the video source, and the audio sources each with its processing,
+/// mixed into one track when there are several.
 fn open_stream(
     audio: &[String],
-    processing: devices::AudioProcessing,
+    constraints: AudioConstraints,
     video: Option<&str>,
 ) -> Result<MediaStream, mediarecorder::RecorderError> {
     let video = match video {
@@ -368,10 +399,8 @@ fn open_stream(
     };
     let mut tracks = Vec::with_capacity(audio.len());
     for id in audio {
-        let echo_cancellation = processing.echo_cancellation && !devices::is_system_sound(id);
         let track = devices::open_audio(id)?;
-        tracks
-            .push((devices::process_track(track, devices::AudioProcessing { echo_cancellation, ..processing })?, 1.0));
+        tracks.push((devices::process_track(track, constraints.for_source(id))?, 1.0));
     }
     let audio = match tracks.len() {
         0 => None,
@@ -423,15 +452,11 @@ fn record(args: RecordArgs) -> Result<()> {
         Some(mode) => format!("{id}{}cursor={mode}", if id.contains('?') { '&' } else { '?' }),
         None => id.clone(),
     });
-    let processing = devices::AudioProcessing {
-        echo_cancellation: args.echo_cancellation == "on",
-        noise_suppression: args.noise_suppression == "on",
-        auto_gain_control: args.auto_gain_control == "on",
-    };
-    let stream = open_stream(&audio_ids, processing, video_id.as_deref()).with_context(|| {
-        let ids: Vec<&str> = audio_ids.iter().chain(&video_id).map(String::as_str).collect();
-        t!("cli-cannot-open", ids = format!("\"{}\"", ids.join("\" + \"")))
-    })?;
+    let stream =
+        open_stream(&audio_ids, AudioConstraints::from_args(&args), video_id.as_deref()).with_context(|| {
+            let ids: Vec<&str> = audio_ids.iter().chain(&video_id).map(String::as_str).collect();
+            t!("cli-cannot-open", ids = format!("\"{}\"", ids.join("\" + \"")))
+        })?;
     let label = stream.tracks().iter().map(|t| i18n::device_label(t.label())).collect::<Vec<_>>().join(" + ");
     let options = MediaRecorderOptions {
         mime_type: Some(mime),

@@ -61,9 +61,10 @@ impl Default for Settings {
             timeslice_ms: 1000,
             start_delay_s: 0,
             also_system_sound: false,
-            echo_cancellation: false,
-            noise_suppression: false,
-            auto_gain_control: false,
+            // The browser's defaults for a microphone.
+            echo_cancellation: true,
+            noise_suppression: true,
+            auto_gain_control: true,
             pause_on_silence: false,
             display_restore_token: None,
         }
@@ -254,9 +255,9 @@ mod tests {
             timeslice_ms: 250,
             start_delay_s: 5,
             also_system_sound: true,
-            echo_cancellation: true,
-            noise_suppression: true,
-            auto_gain_control: true,
+            echo_cancellation: false,
+            noise_suppression: false,
+            auto_gain_control: false,
             pause_on_silence: true,
             display_restore_token: Some("3fd56803-0b7c-4b15-a45a-042e5f7b0010".into()),
         };

@@ -369,20 +369,14 @@ fn unix_ms() -> f64 {
 }
 
 #[test]
-fn even_out_volume_brings_the_microphone_to_a_steady_level_and_is_remembered() {
+fn the_microphone_is_processed_as_the_browser_does_until_a_switch_says_otherwise() {
     require_virtual_mics();
     let store = tempfile::tempdir().unwrap();
     let settings = store.path().join("settings.json");
     let mut harness = app_with_settings(store.path(), Some(settings.clone()));
     wait_for(&mut harness, "a preview", |s| !s.devices.is_empty() && s.meter.peak_dbfs > -30.0);
-    let mic = harness.state().state().devices[0].label.clone();
-    harness.get_by_value(&mic).click();
-    harness.run_steps(3);
-    harness.get_by_label("Even out volume").click();
-    wait_for(&mut harness, "the switch on", |s| s.settings.auto_gain_control);
-    assert!(!harness.state().state().settings.noise_suppression, "one switch at a time");
-    harness.key_press(egui::Key::Escape);
-    harness.run_steps(3);
+    let on = &harness.state().state().settings;
+    assert!(on.echo_cancellation && on.noise_suppression && on.auto_gain_control, "the browser's defaults");
 
     harness.get_by_label("Record").click();
     wait_for(&mut harness, "5 s recorded", |s| s.media_ms >= 5000.0);
@@ -390,11 +384,23 @@ fn even_out_volume_brings_the_microphone_to_a_steady_level_and_is_remembered() {
     wait_for(&mut harness, "stopped", |s| s.recordings.first().is_some_and(|r| r.status == RecordingStatus::Ready));
     let saved = save_first(&mut harness, &store.path().join("saved").join("even"));
     assert_eq!(ffmpeg_errors(&saved), "");
-    // The virtual microphone's tone is far louder than speech is aimed at (-20 dBFS).
-    // Per channel (both decoded: a mono downmix would add the two sides up), from 3.5 s on.
-    let level = rms_db(&decode_stereo(&saved)[(3.5 * 96_000.0) as usize..]);
+    // The virtual microphone's tone (-9 dBFS) is far louder than speech is aimed at (-20 dBFS);
+    // echo cancellation's output is mono, as the browser's.
+    assert_eq!(probe(&saved).channels, 1, "mono, as the browser's processed microphone");
+    let samples = decode_mono(&saved);
+    let level = rms_db(&samples[(3.5 * 48_000.0) as usize..]);
     eprintln!("the tone after 3.5 s: {level:.1} dBFS");
     assert!((level - f64::from(mediarecorder::devices::AGC_TARGET_DBFS)).abs() <= 3.0, "{level:.1} dBFS");
+    assert!((dominant_hz(&samples) - 440.0).abs() <= 5.0, "the tone itself kept");
+
+    // "Even out volume" off, the others left on; remembered.
+    let mic = harness.state().state().devices[0].label.clone();
+    harness.get_by_value(&mic).click();
+    harness.run_steps(3);
+    harness.get_by_label("Even out volume").click();
+    wait_for(&mut harness, "the switch off", |s| !s.settings.auto_gain_control);
+    assert!(harness.state().state().settings.noise_suppression, "one switch at a time");
     let remembered: serde_json::Value = serde_json::from_slice(&std::fs::read(&settings).unwrap()).unwrap();
-    assert_eq!(remembered["auto_gain_control"], true, "remembered");
+    assert_eq!(remembered["auto_gain_control"], false, "remembered");
+    assert_eq!(remembered["echo_cancellation"], true, "remembered");
 }

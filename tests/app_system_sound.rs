@@ -30,6 +30,14 @@ fn the_system_sound_is_mixed_with_the_microphone_when_asked() {
     harness.run_steps(3);
     harness.get_by_label("Also record the system's sound").click();
     wait_for(&mut harness, "the switch on", |s| s.settings.also_system_sound);
+    // The microphone as captured: the test measures its tone beside the speakers'.
+    for switch in ["Cancel echo", "Reduce noise", "Even out volume"] {
+        harness.get_by_label(switch).click();
+        harness.run_steps(3);
+    }
+    wait_for(&mut harness, "the processing off", |s| {
+        !s.settings.echo_cancellation && !s.settings.noise_suppression && !s.settings.auto_gain_control
+    });
     let shown = format!("{mic} + System sound – Virtual_Speaker");
     assert!(harness.get_all_by_value(&shown).next().is_some(), "the picker says both");
 

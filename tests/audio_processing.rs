@@ -292,12 +292,14 @@ impl Drop for Room {
     }
 }
 
-/// Records the room's microphone for `seconds`, echo cancellation `on` or off; mono samples.
+/// Records the room's microphone for `seconds`, echo cancellation `on` or off (and nothing else:
+/// a microphone's other constraints are on by default); mono samples.
 fn record_room(dir: &Path, name: &str, on: bool, seconds: f64) -> Vec<f32> {
     let file = dir.join(format!("{name}.ogg"));
     let out = cli()
         .args(["record", "--audio", "pulseaudio:room_mic", "--duration", &seconds.to_string()])
         .args(["--echo-cancellation", if on { "on" } else { "off" }])
+        .args(["--noise-suppression", "off", "--auto-gain-control", "off"])
         .arg("-o")
         .arg(&file)
         .output()

@@ -50,7 +50,11 @@ fn a_microphone_and_the_system_sound_mix_into_one_track() {
     let file = dir.path().join("mix.ogg");
     let playing = Playing::start();
     let (child, rx) = spawn_recording(
-        cli().args(["record", "--audio", "pulseaudio:mic_a", "--audio", "system", "--duration", "4", "-o"]).arg(&file),
+        cli()
+            .args(["record", "--audio", "pulseaudio:mic_a", "--audio", "system", "--duration", "4"])
+            .args(UNPROCESSED)
+            .arg("-o")
+            .arg(&file),
     );
     std::thread::sleep(Duration::from_secs(2));
     drop(playing);

@@ -46,6 +46,14 @@ pub struct AudioProcessing {
 }
 
 impl AudioProcessing {
+    /// What the browser turns on for a source unless asked otherwise: everything for a
+    /// microphone (`getUserMedia`), nothing for the system's sound (as `getDisplayMedia`'s
+    /// audio) or a test source.
+    pub fn defaults_for(id: &str) -> AudioProcessing {
+        let microphone = !super::is_system_sound(id) && !id.starts_with("test:");
+        AudioProcessing { echo_cancellation: microphone, noise_suppression: microphone, auto_gain_control: microphone }
+    }
+
     /// Nothing on: the track is recorded as captured.
     pub fn is_off(&self) -> bool {
         !self.echo_cancellation && !self.noise_suppression && !self.auto_gain_control

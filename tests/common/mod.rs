@@ -14,6 +14,11 @@ pub mod desktop;
 pub mod soak;
 pub mod wayland;
 
+/// The CLI's audio constraints off: microphones recorded as captured (echo cancellation, noise
+/// suppression and automatic gain are on for them by default), for tests that measure a tone.
+pub const UNPROCESSED: [&str; 6] =
+    ["--echo-cancellation", "off", "--noise-suppression", "off", "--auto-gain-control", "off"];
+
 /// Collects events until `Stop` (or panics after `timeout`).
 pub fn events_until_stop(recorder: &MediaRecorder, timeout: Duration) -> Vec<RecorderEvent> {
     let rx = recorder.events();

@@ -178,9 +178,9 @@ cli-record-examples =
       mediarecorder record --video 'test:pattern?w=1280&h=720&fps=30' --mime 'video/webm;codecs=av1,opus' -o clip.webm
 cli-record-audio = Audio device id: `default`, an id from `devices`, `system` (what the speakers play), or `test:tone[?hz=F]`; given more than once, the sources are mixed into one track. Without it: the default microphone, or the test tone when there is none
 cli-record-no-audio = Record no audio (a video-only file; needs --video)
-cli-record-echo-cancellation = Echo cancellation: what the speakers play (the system's sound) taken out of each microphone, as the browser's echoCancellation
-cli-record-noise-suppression = Noise suppression (RNNoise, with the pauses quieted further), as the browser's noiseSuppression
-cli-record-auto-gain = Automatic gain: speech brought toward -20 dBFS, never clipping, as the browser's autoGainControl
+cli-record-echo-cancellation = Echo cancellation: what the speakers play (the system's sound) taken out of each microphone, as the browser's echoCancellation; on by default for microphones, off for the system's sound and the test sources
+cli-record-noise-suppression = Noise suppression (RNNoise, with the pauses quieted further), as the browser's noiseSuppression; on by default for microphones, off for the system's sound and the test sources
+cli-record-auto-gain = Automatic gain: speech brought toward -20 dBFS, never clipping, as the browser's autoGainControl; on by default for microphones, off for the system's sound and the test sources
 cli-record-pause-on-silence = Pause while the sound stays under DBFS (default -45) for half a second; resume when it returns, keeping the quarter second before it
 cli-paused-on-silence = Paused: silence
 cli-resumed-on-sound = Resumed: sound

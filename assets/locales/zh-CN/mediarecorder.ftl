@@ -177,9 +177,9 @@ cli-record-examples =
       mediarecorder record --video 'test:pattern?w=1280&h=720&fps=30' --mime 'video/webm;codecs=av1,opus' -o clip.webm
 cli-record-audio = 音频设备 id：`default`、`devices` 列出的 id、`system`（扬声器播放的声音）或 `test:tone[?hz=F]`；给出多次时，各声源混合为一条音轨。省略时：默认麦克风；没有麦克风时为测试音
 cli-record-no-audio = 不录制音频（仅视频的文件；需要 --video）
-cli-record-echo-cancellation = 回声消除：从每个麦克风中去除扬声器播放的声音（系统声音），同浏览器的 echoCancellation
-cli-record-noise-suppression = 降噪（RNNoise，停顿处进一步降低噪声），同浏览器的 noiseSuppression
-cli-record-auto-gain = 自动增益：将语音调整到 -20 dBFS 左右，绝不削波，同浏览器的 autoGainControl
+cli-record-echo-cancellation = 回声消除：从每个麦克风中去除扬声器播放的声音（系统声音），同浏览器的 echoCancellation；麦克风默认开启，系统声音和测试音源默认关闭
+cli-record-noise-suppression = 降噪（RNNoise，停顿处进一步降低噪声），同浏览器的 noiseSuppression；麦克风默认开启，系统声音和测试音源默认关闭
+cli-record-auto-gain = 自动增益：将语音调整到 -20 dBFS 左右，绝不削波，同浏览器的 autoGainControl；麦克风默认开启，系统声音和测试音源默认关闭
 cli-record-pause-on-silence = 声音低于 DBFS（默认 -45）持续半秒时暂停；声音恢复时继续录制，并保留其前四分之一秒
 cli-paused-on-silence = 已暂停：静音
 cli-resumed-on-sound = 已继续：有声音

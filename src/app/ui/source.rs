@@ -6,6 +6,7 @@ use egui::{Color32, Pos2, Rect, RichText, Sense, Stroke, TextureHandle, TextureO
 
 use super::RED;
 use crate::app::state::{AppState, Command, DeviceEntry, MeterReading, PreviewImage};
+use crate::settings::Settings;
 use crate::t;
 
 /// The meter's scale: -60 dBFS (left edge) to 0 dBFS (right edge).
@@ -39,7 +40,7 @@ pub fn source_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>)
     });
 }
 
-fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+fn microphone_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let label = ui.label(RichText::new(t!("microphone")).strong());
     let system = state.devices.iter().find(|d| d.id == crate::devices::SYSTEM_SOUND_ID);
     let mixed =
@@ -48,6 +49,7 @@ fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         Some(system) => format!("{} + {}", label_of(&state.devices, &state.selected_device), system.label),
         None => label_of(&state.devices, &state.selected_device).to_owned(),
     };
+    let has_system = system.is_some();
     ui.add_enabled_ui(state.can_configure(), |ui| {
         egui::ComboBox::from_id_salt("microphone")
             .selected_text(selected_label)
@@ -67,54 +69,58 @@ fn microphone_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 }
                 ui.separator();
                 // The computer's own sound with the voice: one track, mixed.
-                if system.is_some() {
-                    let mut on = state.settings.also_system_sound;
-                    if ui
-                        .checkbox(&mut on, t!("also-system-sound"))
-                        .on_hover_text(t!("also-system-sound-tip"))
-                        .changed()
-                    {
-                        commands.push(Command::ChangeSettings(crate::settings::Settings {
-                            also_system_sound: on,
-                            ..state.settings.clone()
-                        }));
-                    }
+                if has_system {
+                    switch(
+                        ui,
+                        state,
+                        commands,
+                        |s| &mut s.also_system_sound,
+                        t!("also-system-sound"),
+                        t!("also-system-sound-tip"),
+                    );
                 }
                 // The browser's echoCancellation, noiseSuppression and autoGainControl, for the
                 // microphone.
-                let mut echo = state.settings.echo_cancellation;
-                if ui.checkbox(&mut echo, t!("cancel-echo")).on_hover_text(t!("cancel-echo-tip")).changed() {
-                    commands.push(Command::ChangeSettings(crate::settings::Settings {
-                        echo_cancellation: echo,
-                        ..state.settings.clone()
-                    }));
-                }
-                let mut noise = state.settings.noise_suppression;
-                if ui.checkbox(&mut noise, t!("reduce-noise")).on_hover_text(t!("reduce-noise-tip")).changed() {
-                    commands.push(Command::ChangeSettings(crate::settings::Settings {
-                        noise_suppression: noise,
-                        ..state.settings.clone()
-                    }));
-                }
-                let mut even = state.settings.auto_gain_control;
-                if ui.checkbox(&mut even, t!("even-out-volume")).on_hover_text(t!("even-out-volume-tip")).changed() {
-                    commands.push(Command::ChangeSettings(crate::settings::Settings {
-                        auto_gain_control: even,
-                        ..state.settings.clone()
-                    }));
-                }
-                let mut pause = state.settings.pause_on_silence;
-                if ui.checkbox(&mut pause, t!("pause-on-silence")).on_hover_text(t!("pause-on-silence-tip")).changed() {
-                    commands.push(Command::ChangeSettings(crate::settings::Settings {
-                        pause_on_silence: pause,
-                        ..state.settings.clone()
-                    }));
-                }
+                switch(ui, state, commands, |s| &mut s.echo_cancellation, t!("cancel-echo"), t!("cancel-echo-tip"));
+                switch(ui, state, commands, |s| &mut s.noise_suppression, t!("reduce-noise"), t!("reduce-noise-tip"));
+                switch(
+                    ui,
+                    state,
+                    commands,
+                    |s| &mut s.auto_gain_control,
+                    t!("even-out-volume"),
+                    t!("even-out-volume-tip"),
+                );
+                switch(
+                    ui,
+                    state,
+                    commands,
+                    |s| &mut s.pause_on_silence,
+                    t!("pause-on-silence"),
+                    t!("pause-on-silence-tip"),
+                );
             })
             .response
             .labelled_by(label.id)
             .on_hover_text(t!("microphone-tip"));
     });
+}
+
+/// A remembered on/off setting as a checkbox. The window's copy changes at once too, so a second
+/// switch clicked before the controller's answer builds on the first.
+fn switch(
+    ui: &mut Ui,
+    state: &mut AppState,
+    commands: &mut Vec<Command>,
+    field: fn(&mut Settings) -> &mut bool,
+    label: String,
+    tip: String,
+) {
+    let mut on = *field(&mut state.settings);
+    if ui.checkbox(&mut on, label).on_hover_text(tip).changed() {
+        *field(&mut state.settings) = on;
+        commands.push(Command::ChangeSettings(state.settings.clone()));
+    }
 }
 
 /// "None (sound only)", then cameras, screens and the test videos.
