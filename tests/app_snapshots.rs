@@ -9,7 +9,7 @@ mod fixtures;
 use egui_kittest::Harness;
 use fixtures::{entry, idle};
 use mediarecorder::app::main_ui;
-use mediarecorder::app::state::{AppState, DeviceEntry, MeterReading, PreviewImage, RecordingStatus};
+use mediarecorder::app::state::{AppState, DeviceEntry, MeterReading, PreviewImage, RecordingStatus, SourceLevel};
 use mediarecorder::RecordingState;
 
 fn snapshot(name: &str, mut state: AppState) {
@@ -40,6 +40,22 @@ fn recording_window() {
     s.recordings = vec![entry("a", "Recording 2026-11-23 14-05-09", 0.0, 0, "ogg", RecordingStatus::Recording)];
     s.selected_recording = Some("a".into());
     snapshot("recording", s);
+}
+
+#[test]
+fn mixing_shows_a_meter_per_source() {
+    let mut s = idle();
+    s.settings.also_system_sound = true;
+    s.devices.push(DeviceEntry { id: "system".into(), label: "System sound – Virtual_Speaker".into() });
+    s.meter.sources = vec![
+        SourceLevel { label: "Virtual Mic A (440 Hz)".into(), peak_dbfs: -12.0, rms_dbfs: -15.0 },
+        SourceLevel {
+            label: "System sound – Virtual_Speaker".into(),
+            peak_dbfs: f32::NEG_INFINITY,
+            rms_dbfs: f32::NEG_INFINITY,
+        },
+    ];
+    snapshot("mixing", s);
 }
 
 #[test]

@@ -41,8 +41,11 @@ fn the_system_sound_is_mixed_with_the_microphone_when_asked() {
     let shown = format!("{mic} + System sound – Virtual_Speaker");
     assert!(harness.get_all_by_value(&shown).next().is_some(), "the picker says both");
 
-    let _playing = Playing::start();
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    let playing = Playing::start();
+    // A meter per source under the mix's: both heard while the speakers play.
+    wait_for(&mut harness, "both sources' meters", |s| {
+        s.meter.sources.len() == 2 && s.meter.sources.iter().all(|source| source.rms_dbfs > -40.0)
+    });
     harness.get_by_label("Record").click();
     wait_for(&mut harness, "2 s recorded", |s| s.media_ms >= 2000.0);
     harness.get_by_label("Stop").click();
@@ -54,6 +57,14 @@ fn the_system_sound_is_mixed_with_the_microphone_when_asked() {
     let (voice, speakers) = (level_db(middle, 440.0), level_db(middle, 660.0));
     eprintln!("440 Hz {voice:.1} dB, 660 Hz {speakers:.1} dB");
     assert!((voice - speakers).abs() <= 6.0 && voice > -40.0, "both, alike: {voice:.1} / {speakers:.1} dB");
+    // The speakers fall silent: their meter says so, the microphone's goes on.
+    drop(playing);
+    wait_for(&mut harness, "the system sound's meter to fall", |s| {
+        let levels: Vec<f32> = s.meter.sources.iter().map(|source| source.rms_dbfs).collect();
+        levels.len() == 2 && levels[0] > -40.0 && levels[1] < -60.0
+    });
+    let labels: Vec<String> = harness.state().state().meter.sources.iter().map(|s| s.label.clone()).collect();
+    assert_eq!(labels, [mic.clone(), "System sound – Virtual_Speaker".into()]);
 }
 
 #[test]

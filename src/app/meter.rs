@@ -100,6 +100,7 @@ impl Meter {
             silent: self.quiet_windows * WINDOW_FRAMES * 1000 / RATE_HZ
                 >= SilenceOptions::default().hang_over_ms as usize,
             waveform: self.waveform.iter().copied().collect(),
+            sources: Vec::new(),
         }
     }
 }

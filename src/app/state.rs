@@ -30,6 +30,19 @@ pub struct MeterReading {
     pub silent: bool,
     /// Peak of each 20 ms of the last few seconds, oldest first, in [0, 1].
     pub waveform: Vec<f32>,
+    /// Each source's own level when several are mixed (empty otherwise).
+    pub sources: Vec<SourceLevel>,
+}
+
+/// One source's level in a mix: the microphone's, the system sound's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceLevel {
+    /// The source's label.
+    pub label: String,
+    /// Peak level in dBFS (`-inf` for silence).
+    pub peak_dbfs: f32,
+    /// RMS level in dBFS.
+    pub rms_dbfs: f32,
 }
 
 /// The newest frame of the video source, scaled down for the preview: RGBA, row by row.

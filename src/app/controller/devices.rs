@@ -189,7 +189,16 @@ impl Engine {
                 continue;
             }
             match MediaStream::open(Some(&id), None).map(|stream| self.with_system_sound(self.processed(stream))) {
-                Ok(stream) => {
+                Ok((stream, mixed)) => {
+                    let sources = mixed
+                        .iter()
+                        .map(|t| SourceMeter {
+                            label: self.label_of(t.device_id()),
+                            audio: t.subscribe_audio(),
+                            meter: Meter::default(),
+                            last: None,
+                        })
+                        .collect();
                     let Some(track) = stream.audio_tracks().into_iter().next() else { continue };
                     let audio = track.subscribe_audio();
                     if id != wanted && !failures.is_empty() {
@@ -199,7 +208,7 @@ impl Engine {
                             device = self.label_of(&id)
                         )));
                     }
-                    self.preview = Some(Preview { device_id: id, stream, audio, meter: Meter::default() });
+                    self.preview = Some(Preview { device_id: id, stream, audio, meter: Meter::default(), sources });
                     self.send_devices();
                     return;
                 }
@@ -211,22 +220,24 @@ impl Engine {
     }
 
     /// The microphone's stream with the system's sound mixed in, when the settings ask for it
-    /// and the system has one; a system sound that cannot be opened is said, and the
-    /// microphone records alone.
-    fn with_system_sound(&self, stream: MediaStream) -> MediaStream {
+    /// and the system has one, and the mixed sources (for their own meters; none unmixed); a
+    /// system sound that cannot be opened is said, and the microphone records alone.
+    fn with_system_sound(&self, stream: MediaStream) -> (MediaStream, Vec<MediaStreamTrack>) {
         let system_listed = self.devices.iter().any(|d| d.id == crate::devices::SYSTEM_SOUND_ID);
-        let Some(mic) = stream.audio_tracks().into_iter().next() else { return stream };
+        let Some(mic) = stream.audio_tracks().into_iter().next() else { return (stream, Vec::new()) };
         if !self.settings.also_system_sound || !system_listed || crate::devices::is_system_sound(mic.device_id()) {
-            return stream;
+            return (stream, Vec::new());
         }
-        let mixed = crate::devices::open_audio(crate::devices::SYSTEM_SOUND_ID)
-            .and_then(|system| crate::devices::mix_tracks(vec![(mic.clone(), 1.0), (system, 1.0)]));
+        let mixed = crate::devices::open_audio(crate::devices::SYSTEM_SOUND_ID).and_then(|system| {
+            let mix = crate::devices::mix_tracks(vec![(mic.clone(), 1.0), (system.clone(), 1.0)])?;
+            Ok((mix, system))
+        });
         match mixed {
-            Ok(mix) => MediaStream::new(vec![mix]),
+            Ok((mix, system)) => (MediaStream::new(vec![mix]), vec![mic, system]),
             Err(e) => {
                 let system = self.label_of(crate::devices::SYSTEM_SOUND_ID);
                 self.out.send(Update::Notice(t!("device-cannot-open", device = system, reason = e.to_string())));
-                stream
+                (stream, Vec::new())
             }
         }
     }
@@ -260,7 +271,23 @@ impl Engine {
 
     pub(super) fn meter(&mut self, buffer: &AudioBuffer) {
         let Some(preview) = &mut self.preview else { return };
+        // Each mixed source's meter catches up with what it has delivered (the mix runs a
+        // little behind them).
+        for source in &mut preview.sources {
+            while let Ok(b) = source.audio.try_recv() {
+                source.last = source.meter.push(&b).or(source.last.take());
+            }
+        }
         if let Some(mut reading) = preview.meter.push(buffer) {
+            reading.sources = preview
+                .sources
+                .iter()
+                .map(|s| SourceLevel {
+                    label: s.label.clone(),
+                    peak_dbfs: s.last.as_ref().map_or(f32::NEG_INFINITY, |r| r.peak_dbfs),
+                    rms_dbfs: s.last.as_ref().map_or(f32::NEG_INFINITY, |r| r.rms_dbfs),
+                })
+                .collect();
             if let Some(unshown) = self.live.meter.take() {
                 // A peak between two of the window's frames is still shown.
                 reading.peak_dbfs = reading.peak_dbfs.max(unshown.peak_dbfs);

@@ -27,7 +27,7 @@ use super::playback::Player;
 use super::recordings::{self, Recording};
 use super::redraw::{Governor, IdleMeter, Redraw};
 use super::save::{self, DialogOutcome, SaveDone};
-use super::state::{Command, DeviceEntry, MeterReading, RecordingStatus, Settings, Update};
+use super::state::{Command, DeviceEntry, MeterReading, RecordingStatus, Settings, SourceLevel, Update};
 use super::thumbnail;
 use crate::devices::{DEFAULT_ID, TEST_TONE_ID};
 use crate::media::{AudioBuffer, VideoFrame};
@@ -173,6 +173,16 @@ struct Preview {
     stream: MediaStream,
     audio: Receiver<AudioBuffer>,
     meter: Meter,
+    /// The mixed sources' own meters (none when one source is recorded).
+    sources: Vec<SourceMeter>,
+}
+
+/// A meter on one source of a mix.
+struct SourceMeter {
+    label: String,
+    audio: Receiver<AudioBuffer>,
+    meter: Meter,
+    last: Option<MeterReading>,
 }
 
 /// The live video preview: an open camera, screen or test video. The recorder subscribes to

@@ -240,6 +240,16 @@ fn meter_ui(ui: &mut Ui, m: &MeterReading) {
         let silent = RichText::new(t!("silent")).monospace();
         ui.label(if m.silent { silent.strong() } else { silent.weak() }).on_hover_text(t!("silent-tip"));
     });
+    // A mix: each source's own level, thin, under the mix's, so a silent source is seen.
+    for source in &m.sources {
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2((width - 400.0).max(200.0), 8.0), Sense::hover());
+            let reading =
+                MeterReading { peak_dbfs: source.peak_dbfs, rms_dbfs: source.rms_dbfs, ..MeterReading::default() };
+            level_bar(ui, rect, &reading);
+            ui.label(RichText::new(&source.label).size(12.0).weak());
+        });
+    }
     let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 56.0), Sense::hover());
     waveform(ui, rect, &m.waveform);
 }
