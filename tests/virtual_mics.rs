@@ -40,7 +40,9 @@ fn record_pitch(device: &str) -> f64 {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("mic.ogg");
     let out = cli()
-        .args(["record", "--audio", device, "--duration", "2", "-o"])
+        .args(["record", "--audio", device, "--duration", "2"])
+        .args(UNPROCESSED)
+        .arg("-o")
         .arg(&file)
         .env("XDG_DATA_HOME", dir.path())
         .output()

@@ -62,28 +62,32 @@ impl AudioProcessing {
 
 /// `track` with `processing` applied, as a new live track of the same label and id (the source
 /// stops with it); the track itself when nothing is on. Echo cancellation takes the system's
-/// sound (`system`) as what the speakers play.
+/// sound (`system`) as what the speakers play; where there is none to record (an ALSA-only
+/// machine, an output without a monitor) there is nothing it could take out, and the track is
+/// processed without it — its [`processing`](MediaStreamTrack::processing) says which ran, as
+/// `getSettings()` does.
 ///
 /// # Errors
-/// `NotSupported` for a video track; `Unknown` when the processing thread cannot start; for echo
-/// cancellation, as [`open_audio`](super::open_audio) when the system's sound cannot be opened.
+/// `NotSupported` for a video track; `Unknown` when a processing thread cannot start.
 pub fn process_track(track: MediaStreamTrack, processing: AudioProcessing) -> Result<MediaStreamTrack, RecorderError> {
     if track.kind() != TrackKind::Audio {
         return Err(RecorderError::NotSupported("audio processing takes an audio track".into()));
     }
+    let reference = processing.echo_cancellation.then(|| super::open_audio(super::SYSTEM_SOUND_ID).ok()).flatten();
+    let processing = AudioProcessing { echo_cancellation: reference.is_some(), ..processing };
     if processing.is_off() {
         return Ok(track);
     }
-    let track = if processing.echo_cancellation {
-        let reference = super::open_audio(super::SYSTEM_SOUND_ID)?;
-        let cancelled = super::cancel_echo(track, reference)?;
-        if !processing.noise_suppression && !processing.auto_gain_control {
-            cancelled.set_processing(processing);
-            return Ok(cancelled);
+    let track = match reference {
+        Some(reference) => {
+            let cancelled = super::cancel_echo(track, reference)?;
+            if !processing.noise_suppression && !processing.auto_gain_control {
+                cancelled.set_processing(processing);
+                return Ok(cancelled);
+            }
+            cancelled
         }
-        cancelled
-    } else {
-        track
+        None => track,
     };
     let buffers = track.subscribe_audio();
     let source = TrackSource::new();

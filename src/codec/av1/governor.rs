@@ -1,8 +1,9 @@
-//! The real-time governor: before an AV1 recording starts, it measures how fast rav1e encodes
-//! moving pictures of the recording's size on this machine, and picks the best settings that
-//! keep up with the frame rate with room to spare — the full size if it can, else half the
-//! width and height. When nothing keeps up, the recording is refused before it starts, naming
-//! the codec that can.
+//! The real-time governor: before an AV1 recording starts, it measures how fast the AV1 encoders
+//! encode moving pictures of the recording's size on this machine, and picks the best that keeps
+//! up with the frame rate with room to spare: rav1e at the full size where it can (its pictures
+//! are the better at a given speed), else libaom's real-time mode at the full size, and half the
+//! width and height only where neither can. When nothing keeps up, the recording is refused
+//! before it starts, naming the codec that can.
 //!
 //! Measurements are kept for the life of the process (per size and bitrate): a second recording
 //! starts at once.
@@ -11,6 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
+use super::aom::{self, AomConfig, AomEncoder};
 use super::{sequence_header_obu, Av1Config, Av1Encoder};
 use crate::devices::{render_pattern, Drawing, PatternSpec};
 use crate::error::RecorderError;
@@ -23,31 +25,59 @@ const HEADROOM: f64 = 1.5;
 const PROBE_FRAMES: u32 = 20;
 /// Probes of one setting at most, when the first falls short.
 const PROBES: u32 = 3;
+/// A probe this close to what is needed (as a fraction) is worth running again.
+const NEAR_MISS: f64 = 0.6;
+
+/// Which encoder, set up how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Av1Engine {
+    /// rav1e.
+    Rav1e(Av1Config),
+    /// libaom in real-time mode.
+    Aom(AomConfig),
+}
+
+impl Av1Engine {
+    /// The size it records.
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            Av1Engine::Rav1e(c) => (c.width, c.height),
+            Av1Engine::Aom(c) => (c.width, c.height),
+        }
+    }
+}
 
 /// What the governor chose for one recording.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Av1Choice {
-    /// The encoder's settings (its size is the size recorded).
-    pub config: Av1Config,
+    /// The encoder and its settings (its size is the size recorded).
+    pub engine: Av1Engine,
     /// 1: full size; 2: half the width and height.
     pub scale: u32,
     /// Frames per second the probe encoded with these settings.
     pub measured_fps: f64,
-    /// The sequence header OBU these settings produce (for the WebM `CodecPrivate`).
-    pub sequence_header: Vec<u8>,
+    /// The WebM `CodecPrivate` these settings produce (`av1C` and the sequence header).
+    pub codec_private: Vec<u8>,
+    /// Why not something better (what was tried and how fast it went), for the summary.
+    pub passed_over: Vec<String>,
 }
 
 impl Av1Choice {
     /// A line for logs and the CLI summary.
     pub fn describe(&self) -> String {
-        let c = &self.config;
+        let (width, height) = self.engine.size();
+        let how = match &self.engine {
+            Av1Engine::Rav1e(c) => format!("rav1e speed {}, {} tiles", c.speed, c.tiles),
+            Av1Engine::Aom(c) => format!("libaom real-time speed {}", c.speed),
+        };
+        let why = if self.passed_over.is_empty() {
+            String::new()
+        } else {
+            format!("; too slow here: {}", self.passed_over.join(", "))
+        };
         format!(
-            "AV1 at {}×{}{}, rav1e speed {}, {} tiles ({:.0} fps measured)",
-            c.width,
-            c.height,
+            "AV1 at {width}×{height}{}, {how} ({:.0} fps measured{why})",
             if self.scale > 1 { " (half size to keep up)" } else { "" },
-            c.speed,
-            c.tiles,
             self.measured_fps
         )
     }
@@ -70,80 +100,133 @@ pub fn choose_av1(width: u32, height: u32, fps: u32, bits_per_second: u32) -> Re
     }
     let needed = f64::from(fps) * HEADROOM;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as u32);
-    let mut best: Option<Av1Choice> = None;
-    // Better pictures first: a slower preset at full size, the fastest at full size, then the
-    // fastest at half size.
-    for (scale, speed) in [(1, 9), (1, 10), (2, 10)] {
+    let mut passed_over = Vec::new();
+    // Better pictures first: rav1e at full size, libaom's real-time mode at full size, then each
+    // at half size. Each at its fastest speed first: when that falls short the slower one
+    // would too, and is not measured; when it keeps up, the slower (better) one is tried.
+    let families = [
+        (1, Family::Rav1e, [10, 9]),
+        (1, Family::Aom, [10, 8]),
+        (2, Family::Rav1e, [10, 10]),
+        (2, Family::Aom, [10, 10]),
+    ];
+    for (scale, family, [fastest, better]) in families {
         let (w, h) = ((width / scale) & !1, (height / scale) & !1);
         if w < 16 || h < 16 {
             break;
         }
-        // Tiles are encoded in parallel: one per 160 px of width, at most 4 (rav1e's sweet spot here).
-        let tiles = (w / 160).clamp(1, 4);
-        let config = Av1Config { width: w, height: h, fps, bits_per_second, speed, tiles, threads };
-        // The machine is shared: a probe that falls short is run again (up to PROBES times)
-        // and the fastest run counts, so a moment's load elsewhere does not cost AV1.
-        let (mut measured_fps, sequence_header) = probe(config)?;
-        for _ in 1..PROBES {
-            if measured_fps >= needed {
-                break;
+        let engine = |speed: u8| match family {
+            // Tiles are encoded in parallel: one per 160 px of width, at most 4 (rav1e's sweet
+            // spot here).
+            Family::Rav1e => {
+                let tiles = (w / 160).clamp(1, 4);
+                Av1Engine::Rav1e(Av1Config { width: w, height: h, fps, bits_per_second, speed, tiles, threads })
             }
-            measured_fps = measured_fps.max(probe(config)?.0);
+            Family::Aom => Av1Engine::Aom(AomConfig { width: w, height: h, fps, bits_per_second, speed, threads }),
+        };
+        let fast = measure(engine(fastest), needed)?;
+        if fast.0 < needed {
+            passed_over.push(format!("{} at {w}×{h} {:.0} fps", family.name(fastest), fast.0));
+            continue;
         }
-        let choice = Av1Choice { config, scale, measured_fps, sequence_header };
-        if measured_fps >= needed {
-            CHOSEN
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .get_or_insert_with(HashMap::new)
-                .insert(key, choice.clone());
-            return Ok(choice);
+        let mut chosen = (engine(fastest), fast);
+        if better != fastest {
+            let slower = measure(engine(better), needed)?;
+            if slower.0 >= needed {
+                chosen = (engine(better), slower);
+            }
         }
-        if best
-            .as_ref()
-            .is_none_or(|b| measured_fps > b.measured_fps * f64::from(scale * scale) / f64::from(b.scale * b.scale))
-        {
-            best = Some(choice);
-        }
+        let (engine, (measured_fps, codec_private)) = chosen;
+        let choice = Av1Choice { engine, scale, measured_fps, codec_private, passed_over };
+        CHOSEN
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(HashMap::new)
+            .insert(key, choice.clone());
+        return Ok(choice);
     }
-    let best_fps = best.map_or(0.0, |b| b.measured_fps);
     Err(RecorderError::NotSupported(format!(
-        "AV1 cannot keep up with {width}×{height} at {fps} fps on this machine (at best {best_fps:.0} fps, even at half \
-         size); video/webm;codecs=vp8 can"
+        "AV1 cannot keep up with {width}×{height} at {fps} fps on this machine ({}); video/webm;codecs=vp8 can",
+        passed_over.join(", ")
     )))
 }
 
-/// Encodes moving test-pattern frames of the config's size; returns frames per second and the
-/// sequence header.
-fn probe(config: Av1Config) -> Result<(f64, Vec<u8>), RecorderError> {
-    let spec = PatternSpec {
-        drawing: Drawing::Pattern,
-        width: config.width,
-        height: config.height,
-        fps: config.fps,
-        realtime: true,
-        seconds: None,
+/// An AV1 encoder to try.
+#[derive(Debug, Clone, Copy)]
+enum Family {
+    Rav1e,
+    Aom,
+}
+
+impl Family {
+    fn name(self, speed: u8) -> String {
+        match self {
+            Family::Rav1e => format!("rav1e speed {speed}"),
+            Family::Aom => format!("libaom speed {speed}"),
+        }
+    }
+}
+
+/// Frames per second `engine` encodes here, and its `CodecPrivate`. The machine is shared: a
+/// probe that falls a little short of `needed` is run again (up to PROBES times) and the fastest
+/// run counts, so a moment's load elsewhere does not cost AV1; one far short (under NEAR_MISS of
+/// it) is not: no moment's load explains it.
+fn measure(engine: Av1Engine, needed: f64) -> Result<(f64, Vec<u8>), RecorderError> {
+    let (mut measured_fps, codec_private) = probe(engine)?;
+    for _ in 1..PROBES {
+        if measured_fps >= needed || measured_fps < needed * NEAR_MISS {
+            break;
+        }
+        measured_fps = measured_fps.max(probe(engine)?.0);
+    }
+    Ok((measured_fps, codec_private))
+}
+
+/// Encodes moving test-pattern frames of the engine's size; returns frames per second and the
+/// WebM `CodecPrivate` the stream gets.
+fn probe(engine: Av1Engine) -> Result<(f64, Vec<u8>), RecorderError> {
+    let (width, height) = engine.size();
+    let fps = match engine {
+        Av1Engine::Rav1e(c) => c.fps,
+        Av1Engine::Aom(c) => c.fps,
     };
+    let spec = PatternSpec { drawing: Drawing::Pattern, width, height, fps, realtime: true, seconds: None };
     // Drawn before the clock starts: only encoding is timed.
     let frames: Vec<VideoFrame> = (0..PROBE_FRAMES)
         .map(|n| {
-            let mut data = vec![0u8; VideoFrame::i420_len(config.width, config.height)];
-            render_pattern(&spec, n, n * 1000 / config.fps.max(1), &mut data);
-            VideoFrame { pts_ns: 0, width: config.width, height: config.height, data: data.into() }
+            let mut data = vec![0u8; VideoFrame::i420_len(width, height)];
+            render_pattern(&spec, n, n * 1000 / fps.max(1), &mut data);
+            VideoFrame { pts_ns: 0, width, height, data: data.into() }
         })
         .collect();
-    let mut encoder = Av1Encoder::new(config)?;
-    let started = Instant::now();
     let mut packets = Vec::new();
-    for (n, frame) in frames.iter().enumerate() {
-        packets.extend(encoder.encode(frame, n as i64 * 33, n == 0)?);
-    }
-    // The flush is timed too: rav1e looks a few frames ahead, so some of the work is there.
-    packets.extend(encoder.flush()?);
+    let started = Instant::now();
+    let codec_private = match engine {
+        Av1Engine::Rav1e(config) => {
+            let mut encoder = Av1Encoder::new(config)?;
+            for (n, frame) in frames.iter().enumerate() {
+                packets.extend(encoder.encode(frame, n as i64 * 33, n == 0)?);
+            }
+            // The flush is timed too: rav1e looks a few frames ahead, so some of the work is there.
+            packets.extend(encoder.flush()?);
+            let header = packets
+                .iter()
+                .find_map(|p| sequence_header_obu(&p.data))
+                .ok_or_else(|| RecorderError::Encoding("rav1e wrote no sequence header".into()))?;
+            encoder.codec_private(&header)
+        }
+        Av1Engine::Aom(config) => {
+            let mut encoder = AomEncoder::new(config)?;
+            for (n, frame) in frames.iter().enumerate() {
+                packets.extend(encoder.encode(frame, n as i64 * 33, 33, n == 0)?);
+            }
+            packets.extend(encoder.flush()?);
+            packets
+                .first()
+                .and_then(|p| aom::codec_private(&p.data))
+                .ok_or_else(|| RecorderError::Encoding("libaom wrote no sequence header".into()))?
+        }
+    };
     let elapsed = started.elapsed().as_secs_f64();
-    let header = packets
-        .iter()
-        .find_map(|p| sequence_header_obu(&p.data))
-        .ok_or_else(|| RecorderError::Encoding("rav1e wrote no sequence header".into()))?;
-    Ok((f64::from(PROBE_FRAMES) / elapsed.max(1e-6), header))
+    Ok((f64::from(PROBE_FRAMES) / elapsed.max(1e-6), codec_private))
 }

@@ -1,10 +1,12 @@
 //! AV1 through rav1e (the `mediarecorder-av1` crate, where rav1e's generic encoder is compiled
-//! optimised), on the engine's frames and errors; the [`governor`] chooses its settings for a
-//! recording.
+//! optimised) or libaom's real-time mode ([`aom`]), on the engine's frames and errors; the
+//! [`governor`] chooses between them, and their settings, for a recording.
 
+mod aom;
 mod governor;
 
-pub use governor::{choose_av1, Av1Choice};
+pub use aom::{AomConfig, AomEncoder};
+pub use governor::{choose_av1, Av1Choice, Av1Engine};
 pub use mediarecorder_av1::sequence_header_obu;
 use mediarecorder_av1::{Encoder, Settings};
 
@@ -111,14 +113,29 @@ impl Av1Encoder {
 /// `Encoding` when rav1e fails.
 pub fn open(settings: &VideoSettings) -> Result<Box<dyn VideoEncoder>, RecorderError> {
     let choice = choose_av1(settings.width, settings.height, settings.fps, settings.bits_per_second)?;
-    let encoder = Av1Encoder::new(choice.config)?;
-    let codec_private = encoder.codec_private(&choice.sequence_header);
-    Ok(Box::new(Av1Video { encoder, scale: choice.scale, codec_private, description: choice.describe() }))
+    let engine = match choice.engine {
+        Av1Engine::Rav1e(config) => Engine::Rav1e(Box::new(Av1Encoder::new(config)?)),
+        Av1Engine::Aom(config) => Engine::Aom(AomEncoder::new(config)?),
+    };
+    Ok(Box::new(Av1Video {
+        engine,
+        size: choice.engine.size(),
+        scale: choice.scale,
+        codec_private: choice.codec_private.clone(),
+        description: choice.describe(),
+    }))
 }
 
-/// [`Av1Encoder`] behind [`VideoEncoder`]: frames of the source's size, scaled as chosen.
+/// The encoder chosen.
+enum Engine {
+    Rav1e(Box<Av1Encoder>),
+    Aom(AomEncoder),
+}
+
+/// The chosen AV1 encoder behind [`VideoEncoder`]: frames of the source's size, scaled as chosen.
 struct Av1Video {
-    encoder: Av1Encoder,
+    engine: Engine,
+    size: (u32, u32),
     /// 1: the source's size; 2: half its width and height.
     scale: u32,
     codec_private: Vec<u8>,
@@ -127,24 +144,35 @@ struct Av1Video {
 
 impl VideoEncoder for Av1Video {
     fn size(&self) -> (u32, u32) {
-        (self.encoder.config.width, self.encoder.config.height)
+        self.size
     }
 
     fn encode(
         &mut self,
         frame: &VideoFrame,
         pts_ms: i64,
-        _duration_ms: u32,
+        duration_ms: u32,
         keyframe: bool,
     ) -> Result<Vec<EncodedVideo>, RecorderError> {
-        match self.scale {
-            1 => self.encoder.encode(frame, pts_ms, keyframe),
-            _ => self.encoder.encode(&frame.half(), pts_ms, keyframe),
+        let half;
+        let frame = match self.scale {
+            1 => frame,
+            _ => {
+                half = frame.half();
+                &half
+            }
+        };
+        match &mut self.engine {
+            Engine::Rav1e(encoder) => encoder.encode(frame, pts_ms, keyframe),
+            Engine::Aom(encoder) => encoder.encode(frame, pts_ms, duration_ms, keyframe),
         }
     }
 
     fn flush(&mut self) -> Result<Vec<EncodedVideo>, RecorderError> {
-        self.encoder.flush()
+        match &mut self.engine {
+            Engine::Rav1e(encoder) => encoder.flush(),
+            Engine::Aom(encoder) => encoder.flush(),
+        }
     }
 
     fn webm_codec_id(&self) -> &'static str {
