@@ -19,19 +19,24 @@ static SPEAKER: Mutex<()> = Mutex::new(());
 
 /// A 48 kHz WAV of `seconds` of speech (espeak-ng, sentences repeated) at `gain`.
 fn speech(dir: &Path, gain: f64, seconds: f64) -> PathBuf {
-    let voice = dir.join("voice.wav");
     let text = "The quick brown fox jumps over the lazy dog. Recording a voice memo on the desktop should sound clean and steady.";
+    spoken(dir, "en", text, gain, seconds)
+}
+
+/// `text` spoken by espeak-ng's `voice`, repeated for `seconds`, at `gain`, as a 48 kHz WAV.
+fn spoken(dir: &Path, voice: &str, text: &str, gain: f64, seconds: f64) -> PathBuf {
+    let raw = dir.join(format!("{voice}.wav"));
     let status = Command::new("espeak-ng")
-        .arg("-w")
-        .arg(&voice)
+        .args(["-v", voice, "-w"])
+        .arg(&raw)
         .arg(text)
         .status()
         .expect("espeak-ng (the test command installs it)");
     assert!(status.success());
-    let out = dir.join(format!("speech-{gain}.wav"));
+    let out = dir.join(format!("{voice}-{gain}-{seconds}.wav"));
     let status = Command::new("ffmpeg")
         .args(["-nostdin", "-v", "error", "-y", "-stream_loop", "-1", "-i"])
-        .arg(&voice)
+        .arg(&raw)
         .args(["-t", &seconds.to_string(), "-af", &format!("volume={gain}"), "-ar", "48000", "-ac", "1"])
         .arg(&out)
         .status()
@@ -309,30 +314,14 @@ fn record_room(dir: &Path, name: &str, on: bool, seconds: f64) -> Vec<f32> {
     decode_mono(&file)
 }
 
-/// A 48 kHz WAV of another voice (espeak-ng's female voice), `seconds` long.
-fn other_speech(dir: &Path, seconds: f64) -> PathBuf {
-    let voice = dir.join("other.wav");
-    let text = "She sells sea shells by the sea shore, and the shells she sells are surely sea shells.";
-    let status = Command::new("espeak-ng").args(["-v", "en+f3", "-w"]).arg(&voice).arg(text).status().unwrap();
-    assert!(status.success());
-    let out = dir.join("other-48k.wav");
-    let status = Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-y", "-stream_loop", "-1", "-i"])
-        .arg(&voice)
-        .args(["-t", &seconds.to_string(), "-af", "volume=0.5", "-ar", "48000", "-ac", "1"])
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    out
-}
-
 #[test]
 fn echo_cancellation_takes_the_speakers_out_and_keeps_the_voice() {
     require_virtual_mics();
     let _alone = SPEAKER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = tempfile::tempdir().unwrap();
-    let (far, near) = (speech(dir.path(), 0.5, 40.0), other_speech(dir.path(), 40.0));
+    let other = "She sells sea shells by the sea shore, and the shells she sells are surely sea shells.";
+    // The far end's voice and another (espeak-ng's female voice) near the microphone.
+    let (far, near) = (speech(dir.path(), 0.5, 40.0), spoken(dir.path(), "en+f3", other, 0.5, 40.0));
     let _room = Room::set_up();
     // The far end alone: what the speakers play reaches the microphone.
     let (echo_off, echo_on) = {

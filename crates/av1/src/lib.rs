@@ -195,7 +195,8 @@ pub fn sequence_header_obu(packet: &[u8]) -> Option<Vec<u8>> {
     obus(packet)?.into_iter().find(|(kind, _)| *kind == OBU_SEQUENCE_HEADER).map(|(_, obu)| obu.to_vec())
 }
 
-fn without_temporal_delimiters(data: Vec<u8>) -> Vec<u8> {
+/// The packet without its temporal delimiter OBUs (Matroska blocks carry none).
+pub fn without_temporal_delimiters(data: Vec<u8>) -> Vec<u8> {
     match obus(&data) {
         Some(list) if list.iter().any(|(kind, _)| *kind == OBU_TEMPORAL_DELIMITER) => {
             list.into_iter().filter(|(kind, _)| *kind != OBU_TEMPORAL_DELIMITER).flat_map(|(_, o)| o.to_vec()).collect()

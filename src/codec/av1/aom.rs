@@ -8,6 +8,7 @@ use std::mem::MaybeUninit;
 use std::os::raw::{c_int, c_uint, c_ulong};
 
 use aom_sys as ffi;
+use mediarecorder_av1::{sequence_header_obu, without_temporal_delimiters};
 
 use crate::codec::video::EncodedVideo;
 use crate::error::RecorderError;
@@ -175,7 +176,7 @@ impl AomEncoder {
                     continue;
                 }
                 let f = (*pkt).data.frame;
-                let data = std::slice::from_raw_parts(f.buf.cast::<u8>(), f.sz);
+                let data = std::slice::from_raw_parts(f.buf.cast::<u8>(), f.sz).to_vec();
                 out.push(EncodedVideo {
                     data: without_temporal_delimiters(data),
                     pts_ms: f.pts,
@@ -236,55 +237,14 @@ fn error_text(err: ffi::aom_codec_err_t::Type) -> String {
     }
 }
 
-/// The OBUs of a temporal unit: `(type, whole OBU)`; `None` when it does not parse.
-fn obus(data: &[u8]) -> Option<Vec<(u8, &[u8])>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at < data.len() {
-        let header = data[at];
-        let kind = (header >> 3) & 0xf;
-        let extension = header & 0x4 != 0;
-        let mut i = at + 1 + usize::from(extension);
-        // Every OBU libaom writes carries its size (leb128).
-        if header & 0x2 == 0 {
-            return None;
-        }
-        let mut size = 0usize;
-        for k in 0..8 {
-            let byte = *data.get(i)?;
-            i += 1;
-            size |= usize::from(byte & 0x7f) << (7 * k);
-            if byte & 0x80 == 0 {
-                break;
-            }
-        }
-        let end = i.checked_add(size).filter(|&e| e <= data.len())?;
-        out.push((kind, &data[at..end]));
-        at = end;
-    }
-    Some(out)
-}
-
-const OBU_SEQUENCE_HEADER: u8 = 1;
-const OBU_TEMPORAL_DELIMITER: u8 = 2;
-
-fn without_temporal_delimiters(data: &[u8]) -> Vec<u8> {
-    match obus(data) {
-        Some(list) => {
-            list.into_iter().filter(|(kind, _)| *kind != OBU_TEMPORAL_DELIMITER).flat_map(|(_, o)| o.to_vec()).collect()
-        }
-        None => data.to_vec(),
-    }
-}
-
 /// The WebM `CodecPrivate` for a stream whose key frame is `packet`: the `av1C` record (profile,
 /// level and tier read from the sequence header; 8-bit 4:2:0, as libaom is set up) and the
 /// sequence header OBU. `None` when the packet holds no sequence header.
 pub fn codec_private(packet: &[u8]) -> Option<Vec<u8>> {
-    let header = obus(packet)?.into_iter().find(|(kind, _)| *kind == OBU_SEQUENCE_HEADER)?.1;
-    let (profile, level, tier) = profile_level_tier(header)?;
+    let header = sequence_header_obu(packet)?;
+    let (profile, level, tier) = profile_level_tier(&header)?;
     let mut av1c = vec![0x81, (profile << 5) | level, (tier << 7) | 0b0000_1100, 0];
-    av1c.extend_from_slice(header);
+    av1c.extend_from_slice(&header);
     Some(av1c)
 }
 
@@ -377,7 +337,7 @@ mod tests {
         let private = codec_private(&packets[0].data).expect("a sequence header in the first packet");
         assert_eq!(private[0], 0x81);
         assert_eq!(private[1] >> 5, 0, "main profile");
-        assert!(obus(&packets[1].data).unwrap().iter().all(|(kind, _)| *kind != OBU_TEMPORAL_DELIMITER));
+        assert!(packets.iter().all(|p| (p.data[0] >> 3) & 0xf != 2), "no temporal delimiter first");
         assert!(matches!(AomEncoder::new(AomConfig { width: 321, ..config }), Err(RecorderError::NotSupported(_))));
     }
 }
