@@ -45,12 +45,17 @@ fn spoken(dir: &Path, voice: &str, text: &str, gain: f64, seconds: f64) -> PathB
     out
 }
 
-/// Plays `wav` into the speaker while it lives.
+/// Plays `wav` into an output while it lives.
 struct Play(Child);
 
 impl Play {
+    /// Into the speaker.
     fn start(wav: &Path) -> Play {
-        let child = Command::new("paplay").args(["-d", "speaker"]).arg(wav).spawn().unwrap();
+        Play::into("speaker", wav)
+    }
+
+    fn into(sink: &str, wav: &Path) -> Play {
+        let child = Command::new("paplay").args(["-d", sink]).arg(wav).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(300));
         Play(child)
     }
@@ -281,9 +286,7 @@ impl Room {
 
     /// Plays `wav` near the microphone (into the room) while the returned value lives.
     fn talk(wav: &Path) -> Play {
-        let child = Command::new("paplay").args(["-d", "room"]).arg(wav).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(300));
-        Play(child)
+        Play::into("room", wav)
     }
 }
 
