@@ -111,6 +111,10 @@ impl TrackSource {
     /// Sends one video frame to every subscriber (never blocks); a full subscriber misses it,
     /// counted in [`MediaStreamTrack::dropped_frames`].
     pub fn deliver_video(&self, frame: VideoFrame) {
+        // Kept as the newest before anyone receives it: a subscriber that got a frame then
+        // finds `last_frame` set (a recorder starting takes its first frame from there).
+        // Frames share their pixels (`Arc`): keeping the newest costs no copy.
+        *self.last_frame.lock().unwrap_or_else(PoisonError::into_inner) = Some(frame.clone());
         let mut subs = self.video_subscribers.lock().unwrap_or_else(PoisonError::into_inner);
         subs.retain(|(tx, missed)| match tx.try_send(frame.clone()) {
             Ok(()) => true,
@@ -123,9 +127,6 @@ impl TrackSource {
             }
             Err(TrySendError::Disconnected(_)) => false,
         });
-        drop(subs);
-        // Frames share their pixels (`Arc`): keeping the newest costs no copy.
-        *self.last_frame.lock().unwrap_or_else(PoisonError::into_inner) = Some(frame);
     }
 
     /// For sources faster than real time (soak tests): `true` when someone is listening and

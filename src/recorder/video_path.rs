@@ -95,8 +95,14 @@ impl VideoPath {
         key_frames: KeyFrames,
         lead_ms: u64,
     ) -> Result<VideoPath, RecorderError> {
-        let no_picture =
-            || RecorderError::NotSupported(format!("the video track \"{}\" shows no picture", track.label()));
+        // A source that ended before its first frame says why (a display that failed, a
+        // window closed); one that is merely silent, that it shows nothing.
+        let no_picture = || match track.end_reason() {
+            Some(reason) => {
+                RecorderError::NotSupported(format!("the video track \"{}\" ended: {reason}", track.label()))
+            }
+            None => RecorderError::NotSupported(format!("the video track \"{}\" shows no picture", track.label())),
+        };
         let shown = match track.last_frame() {
             Some(frame) => frame,
             None => track.subscribe_video().recv_timeout(FIRST_FRAME_WAIT).map_err(|_| no_picture())?,
