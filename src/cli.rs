@@ -305,8 +305,11 @@ fn mime_for(args: &RecordArgs) -> Result<String> {
     Ok(match (extension.as_deref(), args.video.is_some()) {
         // The recorder picks the codecs for the tracks (VP8 and Opus).
         (Some("webm"), true) => "video/webm".into(),
+        // H.264 and Opus, as Chromium records `video/mp4`.
+        (Some("mp4"), true) => "video/mp4".into(),
         (_, true) => bail!(t!("cli-video-needs-webm")),
         (Some("webm" | "weba"), false) => "audio/webm;codecs=opus".into(),
+        (Some("mp4" | "m4a"), false) => "audio/mp4;codecs=opus".into(),
         (_, false) => "audio/ogg;codecs=opus".into(),
     })
 }

@@ -9,6 +9,8 @@ pub enum Container {
     Ogg,
     /// WebM (Matroska subset) written as a live stream.
     WebM,
+    /// MP4 (ISO base media) written as fragments, saved with its index first.
+    Mp4,
 }
 
 impl Container {
@@ -17,6 +19,7 @@ impl Container {
         match self {
             Container::Ogg => "ogg",
             Container::WebM => "webm",
+            Container::Mp4 => "mp4",
         }
     }
 }
@@ -35,17 +38,31 @@ pub enum VideoCodec {
     Vp8,
     /// VP9 profile 0 through libvpx.
     Vp9,
-    /// AV1 main profile, 8 bit, through rav1e.
+    /// AV1 main profile, 8 bit, through rav1e or libaom.
     Av1,
+    /// H.264 Constrained Baseline through OpenH264 (MP4 only).
+    H264,
 }
 
 impl VideoCodec {
-    /// The name in a MIME type's `codecs` parameter.
-    pub fn name(self) -> &'static str {
+    /// The name in a MIME type's `codecs` parameter, as Chromium writes it in `container`.
+    pub fn name(self, container: Container) -> &'static str {
+        match (self, container) {
+            (VideoCodec::Vp8, _) => "vp8",
+            (VideoCodec::Vp9, Container::Mp4) => "vp09",
+            (VideoCodec::Vp9, _) => "vp9",
+            (VideoCodec::Av1, Container::Mp4) => "av01",
+            (VideoCodec::Av1, _) => "av1",
+            (VideoCodec::H264, _) => "avc1",
+        }
+    }
+
+    /// Whether `container` carries this codec here (H.264 goes in MP4, VP8 in WebM).
+    pub fn fits(self, container: Container) -> bool {
         match self {
-            VideoCodec::Vp8 => "vp8",
-            VideoCodec::Vp9 => "vp9",
-            VideoCodec::Av1 => "av1",
+            VideoCodec::Vp8 => container == Container::WebM,
+            VideoCodec::H264 => container == Container::Mp4,
+            VideoCodec::Vp9 | VideoCodec::Av1 => container != Container::Ogg,
         }
     }
 }
@@ -104,6 +121,7 @@ impl Format {
         let container = match parsed.sub.as_str() {
             "ogg" => Container::Ogg,
             "webm" => Container::WebM,
+            "mp4" => Container::Mp4,
             other => return Err(format!("\"{mime}\": the {other} container is not supported")),
         };
         if top == TopLevel::Video && container == Container::Ogg {
@@ -120,7 +138,14 @@ impl Format {
                     video = Some(VideoCodec::Vp9);
                 }
                 // `av01.P.LLT.DD`: main profile (0), 8 bits is what rav1e writes here.
-                "av1" => video = Some(VideoCodec::Av1),
+                "av1" | "av01" => video = Some(VideoCodec::Av1),
+                "vp09" => video = Some(VideoCodec::Vp9),
+                // `avc1.PPCCLL`: any profile and level names H.264; OpenH264 writes Constrained
+                // Baseline, which every H.264 decoder plays.
+                "avc1" | "h264" => video = Some(VideoCodec::H264),
+                c if c.starts_with("avc1.") && c.len() == 11 && c[5..].bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    video = Some(VideoCodec::H264);
+                }
                 c if c.starts_with("av01.0.") && c.split('.').nth(3).is_none_or(|depth| depth == "08") => {
                     video = Some(VideoCodec::Av1);
                 }
@@ -129,6 +154,9 @@ impl Format {
         }
         if video.is_some() && top == TopLevel::Audio {
             return Err(format!("\"{mime}\": an audio type cannot carry a video codec"));
+        }
+        if let Some(v) = video.filter(|v| !v.fits(container)) {
+            return Err(format!("\"{mime}\": {} does not go in {}", v.name(container), container.extension()));
         }
         Ok(Some(Format { container, audio, video, top }))
     }
@@ -168,15 +196,19 @@ impl Format {
             // Audio in a video type is recorded even when only the video codec is named, as
             // browsers do (`video/webm;codecs=vp8` with a microphone gives vp8,opus).
             audio: has_audio.then_some(f.audio.unwrap_or(AudioCodec::Opus)),
-            video: has_video.then_some(f.video.unwrap_or(VideoCodec::Vp8)),
+            // The container's default, as Chromium's: VP8 in WebM, H.264 in MP4.
+            video: has_video.then_some(f.video.unwrap_or(match f.container {
+                Container::Mp4 => VideoCodec::H264,
+                _ => VideoCodec::Vp8,
+            })),
             top: f.top,
         })
     }
 }
 
-fn codecs_list(audio: Option<AudioCodec>, video: Option<VideoCodec>) -> String {
+fn codecs_list(container: Container, audio: Option<AudioCodec>, video: Option<VideoCodec>) -> String {
     let mut names: Vec<&str> = Vec::new();
-    names.extend(video.map(VideoCodec::name));
+    names.extend(video.map(|v| v.name(container)));
     names.extend(audio.map(|AudioCodec::Opus| "opus"));
     names.join(",")
 }
@@ -194,7 +226,7 @@ impl fmt::Display for Format {
         match (self.audio, self.video) {
             (None, None) if self.top == TopLevel::Audio => write!(f, ";codecs=opus"),
             (None, None) => Ok(()),
-            (a, v) => write!(f, ";codecs={}", codecs_list(a, v)),
+            (a, v) => write!(f, ";codecs={}", codecs_list(self.container, a, v)),
         }
     }
 }
@@ -202,7 +234,8 @@ impl fmt::Display for Format {
 impl Recording {
     /// The full MIME type with codecs, as `mime_type()` reports it once recording started.
     pub fn mime_type(&self) -> String {
-        format!("{}/{};codecs={}", top_name(self.top), self.container.extension(), codecs_list(self.audio, self.video))
+        let codecs = codecs_list(self.container, self.audio, self.video);
+        format!("{}/{};codecs={codecs}", top_name(self.top), self.container.extension())
     }
 }
 
@@ -274,7 +307,9 @@ mod tests {
             "audio",
             "audio/",
             "/ogg",
-            "audio/mp4",
+            "audio/mp4;codecs=mp4a.40.2",
+            "video/mp4;codecs=vp8",
+            "video/webm;codecs=avc1",
             "audio/ogg;codecs=vorbis",
             "audio/webm;codecs=",
             "audio/ogg;codecs",
@@ -304,5 +339,11 @@ mod tests {
         assert!(mime("audio/webm", true, true).is_err());
         assert!(mime("audio/ogg", false, true).is_err());
         assert!(mime("video/webm;codecs=vp8", true, false).is_err());
+        // MP4, as Chromium names its codecs there.
+        assert_eq!(mime("video/mp4", true, true).unwrap(), "video/mp4;codecs=avc1,opus");
+        assert_eq!(mime("video/mp4;codecs=av01,opus", true, true).unwrap(), "video/mp4;codecs=av01,opus");
+        assert_eq!(mime("video/mp4;codecs=vp9", false, true).unwrap(), "video/mp4;codecs=vp09");
+        assert_eq!(mime("video/mp4;codecs=avc1.42E01F", true, true).unwrap(), "video/mp4;codecs=avc1,opus");
+        assert_eq!(mime("audio/mp4", true, false).unwrap(), "audio/mp4;codecs=opus");
     }
 }

@@ -40,3 +40,16 @@ fn ogg_plays_in_chromium_with_its_duration() {
     let d = parse_duration(&chromium_duration(&file));
     assert!((d - 2.5).abs() <= 0.15, "Chromium duration {d}");
 }
+
+#[test]
+fn audio_mp4_plays_in_chromium_with_its_duration_and_seeks() {
+    let out = tempfile::tempdir().unwrap();
+    let (file, streamed) = record("audio/mp4;codecs=opus", "mp4", out.path());
+    assert_eq!(ffmpeg_errors(&file), "");
+    assert_eq!(ffmpeg_errors(&streamed), "", "the chunks joined are a fragmented MP4 ffmpeg reads");
+    assert_eq!(mp4_boxes(&file), ["ftyp", "moov", "mdat"], "the index first");
+    let d = parse_duration(&chromium_duration(&file));
+    assert!((d - 2.5).abs() <= 0.15, "Chromium duration {d}");
+    let seeked = chromium_seek(&file, 2.0);
+    assert!(seeked.starts_with("seeked=2"), "Chromium seeking to 2 s: {seeked}");
+}

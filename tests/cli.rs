@@ -22,7 +22,17 @@ fn unsupported_mime_type_is_refused_before_recording() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("x.ogg");
     let err = run_fails(
-        &["record", "--audio", "test:tone", "--mime", "audio/mp4", "--duration", "1", "-o", file.to_str().unwrap()],
+        &[
+            "record",
+            "--audio",
+            "test:tone",
+            "--mime",
+            "audio/mp4;codecs=aac",
+            "--duration",
+            "1",
+            "-o",
+            file.to_str().unwrap(),
+        ],
         dir.path(),
     );
     assert!(err.contains("not supported"), "{err}");

@@ -25,10 +25,17 @@ struct Killed {
 }
 
 fn record_and_kill(ext: &'static str, after: Duration) -> Killed {
+    record_and_kill_with(ext, &[], after)
+}
+
+/// As [`record_and_kill`], with more arguments for `record` (a video source).
+fn record_and_kill_with(ext: &'static str, extra: &[&str], after: Duration) -> Killed {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join(format!("never-written.{ext}"));
     let mut child = cli()
-        .args(["record", "--audio", "test:tone", "--timeslice", "1000", "-o"])
+        .args(["record", "--audio", "test:tone", "--timeslice", "1000"])
+        .args(extra)
+        .arg("-o")
         .arg(&target)
         .env("XDG_DATA_HOME", dir.path())
         .env("LC_ALL", "C.UTF-8")
@@ -80,6 +87,9 @@ fn recover_and_check(k: &Killed) {
     let title = chromium_duration(&file);
     let played: f64 = title.strip_prefix("duration=").and_then(|t| t.parse().ok()).unwrap_or(f64::NAN);
     assert!((played - d).abs() < 0.1, "{what}: Chromium says {title}");
+    if ext == "mp4" {
+        assert_eq!(mp4_boxes(&file), ["ftyp", "moov", "mdat"], "{what}: the index first");
+    }
     // Recovered, so the session is gone and nothing is offered again.
     assert!(list_sessions(&dir.join("mediarecorder/sessions")).is_empty(), "{what}");
 }
@@ -115,6 +125,17 @@ fn sigkill_at_twenty_moments_always_recovers_all_but_the_last_timeslice() {
                 s.spawn(|| recover_and_check(k));
             }
         });
+    }
+}
+
+#[test]
+fn a_killed_mp4_recording_recovers_all_but_the_last_timeslice_with_its_index_first() {
+    // H.264 and Opus (what `.mp4` records), and Opus alone; killed mid-fragment.
+    let runs: [(&[&str], u64); 3] =
+        [(&["--video", "test:pattern"], 2_300), (&["--video", "test:pattern"], 4_700), (&[], 3_500)];
+    for (extra, after) in runs {
+        let k = record_and_kill_with("mp4", extra, Duration::from_millis(after));
+        recover_and_check(&k);
     }
 }
 

@@ -299,19 +299,27 @@ fn is_type_supported_follows_the_rules() {
         "video/webm;codecs=\"vp8, opus\"",
         "video/webm;codecs=av1,opus",
         "video/webm;codecs=av01.0.04M.08",
+        // MP4 as Chromium records it.
+        "audio/mp4",
+        "audio/mp4;codecs=opus",
+        "video/mp4",
+        "video/mp4;codecs=avc1",
+        "video/mp4;codecs=avc1.42E01F,opus",
+        "video/mp4;codecs=av01,opus",
+        "video/mp4;codecs=vp9",
     ] {
         assert!(MediaRecorder::is_type_supported(yes), "{yes}");
     }
     for no in [
         "not a type",
         "audio/",
-        "audio/mp4",
+        "audio/mp4;codecs=mp4a.40.2",
         "audio/webm;codecs=vorbis",
         "audio/ogg;codecs=opus,flac",
         "text/html",
         "audio/webm;codecs=vp8",
         "video/ogg",
-        "video/mp4;codecs=avc1",
+        "video/mp4;codecs=vp8",
         "video/webm;codecs=h264",
     ] {
         assert!(!MediaRecorder::is_type_supported(no), "{no}");

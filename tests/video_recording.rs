@@ -1,5 +1,5 @@
 //! Recording video through the whole engine: `test:pattern` (640×480, 30 fps) with or without the
-//! test tone, each video MIME type, a 1000 ms timeslice. Checked by independent tools: ffmpeg
+//! test tone, each video MIME type (WebM and MP4), a 1000 ms timeslice. Checked by independent tools: ffmpeg
 //! decodes it silently, ffprobe names the codecs, headless Chromium plays the assembled file for
 //! its length, and the frames' burned-in clock is read back to check sync.
 
@@ -81,8 +81,9 @@ fn check_video_format(mime: &str, with_audio: bool, expected: &[(&str, &str)]) {
     let blobs = events.iter().filter(|e| matches!(e, RecorderEvent::DataAvailable(b) if b.data.size() > 0)).count();
     assert!(blobs >= 5, "{mime}: {blobs} non-empty DataAvailable events");
 
+    let ext = if mime.contains("/mp4") { "mp4" } else { "webm" };
     // The chunks concatenated are the streamed file (the blobs concatenated).
-    let streamed = out.path().join("streamed.webm");
+    let streamed = out.path().join(format!("streamed.{ext}"));
     std::fs::write(&streamed, concat_blobs(&events)).unwrap();
     let session = r.session_dir().unwrap();
     let manifest = mediarecorder::store::read_manifest(&session).unwrap();
@@ -112,13 +113,24 @@ fn check_video_format(mime: &str, with_audio: bool, expected: &[(&str, &str)]) {
         );
     }
 
-    let file = assemble(&r, out.path(), "webm");
+    let file = assemble(&r, out.path(), ext);
     assert_eq!(ffmpeg_errors(&file), "", "{mime}: ffmpeg reports errors");
     let want: Vec<(String, String)> = expected.iter().map(|(k, c)| ((*k).to_string(), (*c).to_string())).collect();
     assert_eq!(streams(&file), want, "{mime}: codecs");
     let title = chromium_duration(&file);
     let chromium: f64 = title.trim_start_matches("duration=").parse().unwrap_or(f64::NAN);
     assert!((chromium - 5.0).abs() <= 0.2, "{mime}: Chromium says {title}");
+    if ext == "mp4" {
+        // Fragments while recording; saved with its index first, as every player wants it.
+        let streamed_boxes = mp4_boxes(&streamed);
+        assert_eq!(&streamed_boxes[..3], ["ftyp", "moov", "moof"], "{mime}: streamed as fragments");
+        assert!(streamed_boxes.iter().filter(|b| *b == "moof").count() >= 5, "{mime}: {streamed_boxes:?}");
+        assert_eq!(mp4_boxes(&file), ["ftyp", "moov", "mdat"], "{mime}: the saved file");
+        let seeked = chromium_seek(&file, 4.0);
+        let at: f64 =
+            seeked.strip_prefix("seeked=").and_then(|t| t.split(' ').next()?.parse().ok()).unwrap_or(f64::NAN);
+        assert!((at - 4.0).abs() < 0.05 && seeked.ends_with("ready=4"), "{mime}: Chromium seeking to 4 s: {seeked}");
+    }
 
     // Nothing dropped at this size on an idle machine is not promised (the machine is shared);
     // what is promised: every frame decodes with its code, and each drop is counted.
@@ -183,6 +195,41 @@ fn av1_alone() {
 #[test]
 fn video_webm_lets_the_recorder_pick_vp8_and_opus() {
     check_video_format("video/webm", true, &[("audio", "opus"), ("video", "vp8")]);
+}
+
+#[test]
+fn h264_with_opus_in_mp4() {
+    check_video_format("video/mp4;codecs=avc1,opus", true, &[("audio", "opus"), ("video", "h264")]);
+}
+
+#[test]
+fn h264_alone_in_mp4() {
+    check_video_format("video/mp4;codecs=avc1", false, &[("video", "h264")]);
+}
+
+#[test]
+fn av1_with_opus_in_mp4() {
+    check_video_format("video/mp4;codecs=av01,opus", true, &[("audio", "opus"), ("video", "av1")]);
+}
+
+#[test]
+fn av1_alone_in_mp4() {
+    check_video_format("video/mp4;codecs=av01", false, &[("video", "av1")]);
+}
+
+#[test]
+fn vp9_with_opus_in_mp4() {
+    check_video_format("video/mp4;codecs=vp9,opus", true, &[("audio", "opus"), ("video", "vp9")]);
+}
+
+#[test]
+fn vp9_alone_in_mp4() {
+    check_video_format("video/mp4;codecs=vp9", false, &[("video", "vp9")]);
+}
+
+#[test]
+fn video_mp4_lets_the_recorder_pick_h264_and_opus() {
+    check_video_format("video/mp4", true, &[("audio", "opus"), ("video", "h264")]);
 }
 
 /// Checks each frame's burned-in clock against its presentation time: once the offset between
@@ -277,13 +324,13 @@ fn key_frame_times(file: &Path) -> Vec<f64> {
 #[test]
 fn key_frames_fall_at_the_asked_interval_for_every_video_codec() {
     // 500 ms and 10 frames (333 ms) both divide the 1 s chunks, whose starts are key frames too.
-    for codec in ["vp8", "vp9", "av1"] {
+    for (codec, ext) in [("vp8", "webm"), ("vp9", "webm"), ("av1", "webm"), ("avc1", "mp4")] {
         for (duration, count, interval_s) in [(Some(500.0), None, 0.5), (None, Some(10), 10.0 / 30.0)] {
             let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let store = tempfile::tempdir().unwrap();
             let stream = MediaStream::open(None, Some(PATTERN)).unwrap();
             let options = MediaRecorderOptions {
-                mime_type: Some(format!("video/webm;codecs={codec}")),
+                mime_type: Some(format!("video/{ext};codecs={codec}")),
                 video_key_frame_interval_duration: duration,
                 video_key_frame_interval_count: count,
                 ..Default::default()
@@ -292,7 +339,7 @@ fn key_frames_fall_at_the_asked_interval_for_every_video_codec() {
             r.set_store_dir(store.path());
             let events = record_for(&r, Some(1000), 3000);
             assert!(!names(&events).contains(&"error"), "{codec}: {events:?}");
-            let file = assemble(&r, store.path(), "webm");
+            let file = assemble(&r, store.path(), ext);
             let keys = key_frame_times(&file);
             let gaps: Vec<f64> = keys.windows(2).map(|k| k[1] - k[0]).collect();
             eprintln!("{codec} every {interval_s:.3} s: key frames at {keys:?}");

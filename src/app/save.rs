@@ -78,7 +78,11 @@ pub fn spawn_dialog(
 ) -> std::io::Result<()> {
     std::thread::Builder::new().name("save-dialog".into()).spawn(move || {
         let suggested = dir.join(&file_name);
-        let format = if extension == "webm" { "WebM" } else { "Ogg Opus" };
+        let format = match extension.as_str() {
+            "webm" => "WebM",
+            "mp4" => "MP4",
+            _ => "Ogg Opus",
+        };
         let chosen = std::panic::catch_unwind(|| {
             rfd::FileDialog::new()
                 .set_title(t!("save-recording"))

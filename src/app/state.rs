@@ -106,11 +106,17 @@ pub struct RecordingEntry {
 
 /// The MIME types offered for sound only, in the order shown (each checked with
 /// `is_type_supported`).
-pub const MIME_CHOICES: &[&str] = &["audio/ogg;codecs=opus", "audio/webm;codecs=opus"];
-/// The MIME types offered with video: VP8 first (real time at any size here), AV1 last (the
-/// recorder refuses it, naming VP8, when this machine cannot encode it in real time).
-pub const VIDEO_MIME_CHOICES: &[&str] =
-    &["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm;codecs=av1,opus"];
+pub const MIME_CHOICES: &[&str] = &["audio/ogg;codecs=opus", "audio/webm;codecs=opus", "audio/mp4;codecs=opus"];
+/// The MIME types offered with video: VP8 first (real time at any size here), then VP9 and AV1
+/// (the governor picks an AV1 encoder, or a smaller size, that keeps up); then MP4, H.264 first
+/// (what plays everywhere).
+pub const VIDEO_MIME_CHOICES: &[&str] = &[
+    "video/webm;codecs=vp8,opus",
+    "video/webm;codecs=vp9,opus",
+    "video/webm;codecs=av1,opus",
+    "video/mp4;codecs=avc1,opus",
+    "video/mp4;codecs=av01,opus",
+];
 /// Audio bitrates offered, bit/s.
 pub const BITRATE_CHOICES: &[u32] = &[32_000, 64_000, 96_000, 128_000, 192_000, 256_000];
 /// Video bitrates offered, bit/s.
@@ -410,7 +416,13 @@ impl RecordingEntry {
 
 /// A MIME type as people name it: `WebM VP8 + Opus`, `Ogg Opus`.
 pub fn format_label(mime: &str) -> String {
-    let container = if mime.contains("webm") { "WebM" } else { "Ogg" };
+    let container = if mime.contains("webm") {
+        "WebM"
+    } else if mime.contains("mp4") {
+        "MP4"
+    } else {
+        "Ogg"
+    };
     let codecs = mime
         .split_once("codecs=")
         .map_or("opus", |(_, c)| c)
@@ -418,6 +430,9 @@ pub fn format_label(mime: &str) -> String {
         .split(',')
         .map(|c| match c.trim().to_ascii_lowercase().as_str() {
             "opus" => "Opus".to_owned(),
+            "avc1" => "H.264".to_owned(),
+            "av01" => "AV1".to_owned(),
+            "vp09" => "VP9".to_owned(),
             other => other.to_ascii_uppercase(),
         })
         .collect::<Vec<_>>()
@@ -498,5 +513,7 @@ mod tests {
         assert_eq!(format_label("audio/ogg;codecs=opus"), "Ogg Opus");
         assert_eq!(format_label("video/webm;codecs=vp8,opus"), "WebM VP8 + Opus");
         assert_eq!(format_label("video/webm;codecs=\"av1\""), "WebM AV1");
+        assert_eq!(format_label("video/mp4;codecs=avc1,opus"), "MP4 H.264 + Opus");
+        assert_eq!(format_label("audio/mp4;codecs=opus"), "MP4 Opus");
     }
 }

@@ -1,6 +1,7 @@
 //! Encoders. Each FFI library stays behind one small module.
 
 pub mod av1;
+pub mod h264;
 pub mod opus;
 pub mod video;
 pub mod vpx;

@@ -59,7 +59,8 @@ pub trait VideoEncoder: Send {
     /// `Encoding` when the encoder fails.
     fn flush(&mut self) -> Result<Vec<EncodedVideo>, RecorderError>;
 
-    /// The Matroska `CodecID` (`V_VP8`, `V_VP9`, `V_AV1`).
+    /// The Matroska `CodecID` (`V_VP8`, `V_VP9`, `V_AV1`, `V_MPEG4/ISO/AVC`), which also names
+    /// the codec to the MP4 writer.
     fn webm_codec_id(&self) -> &'static str;
 
     /// The Matroska `CodecPrivate`, when the codec has one.
@@ -77,6 +78,7 @@ const ENCODERS: &[(VideoCodec, Open)] = &[
     (VideoCodec::Vp8, super::vpx::open_vp8),
     (VideoCodec::Vp9, super::vpx::open_vp9),
     (VideoCodec::Av1, super::av1::open),
+    (VideoCodec::H264, super::h264::open),
 ];
 
 /// An encoder for `codec`, set up for `settings`.
@@ -99,7 +101,7 @@ mod tests {
     #[test]
     fn every_video_codec_has_an_encoder() {
         let settings = VideoSettings { width: 64, height: 48, fps: 30, bits_per_second: 200_000, cpus: 2 };
-        for codec in [VideoCodec::Vp8, VideoCodec::Vp9, VideoCodec::Av1] {
+        for codec in [VideoCodec::Vp8, VideoCodec::Vp9, VideoCodec::Av1, VideoCodec::H264] {
             let encoder = open(codec, &settings).unwrap_or_else(|e| panic!("{codec:?}: {e}"));
             assert!(!encoder.description().is_empty());
             assert!(encoder.webm_codec_id().starts_with("V_"));

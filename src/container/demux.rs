@@ -1,4 +1,4 @@
-//! Reading the Opus packets back out of a recording (Ogg or WebM), for playback in the app.
+//! Reading the Opus packets back out of a recording (Ogg, WebM or MP4), for playback in the app.
 
 use std::io::Cursor;
 
@@ -18,7 +18,7 @@ pub struct OpusStream {
     pub packets: Vec<Vec<u8>>,
 }
 
-/// Reads every Opus packet of a whole Ogg Opus or WebM file (or a session's chunks, joined).
+/// Reads every Opus packet of a whole Ogg Opus, WebM or MP4 file (or a session's chunks, joined).
 ///
 /// # Errors
 /// `Encoding` when the bytes are neither, or the stream's headers are missing.
@@ -27,9 +27,89 @@ pub fn opus_packets(bytes: &[u8]) -> Result<OpusStream, RecorderError> {
         ogg_packets(bytes)
     } else if bytes.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
         webm_packets(bytes)
+    } else if bytes.get(4..8) == Some(b"ftyp") {
+        mp4_packets(bytes)
     } else {
-        Err(RecorderError::Encoding("not an Ogg or WebM recording".into()))
+        Err(RecorderError::Encoding("not an Ogg, WebM or MP4 recording".into()))
     }
+}
+
+/// The Opus track of an MP4, saved (sample tables) or as recorded (fragments); a torn last
+/// box ends it.
+fn mp4_packets(bytes: &[u8]) -> Result<OpusStream, RecorderError> {
+    use mp4_atom::{Codec, Decode, Moof, Moov, StszSamples};
+    let bad = |e: &dyn std::fmt::Display| RecorderError::Encoding(format!("MP4: {e}"));
+    let sample = |at: u64, size: u32| -> Result<Vec<u8>, RecorderError> {
+        let (at, size) = (usize::try_from(at).map_err(|e| bad(&e))?, size as usize);
+        bytes.get(at..at + size).map(<[u8]>::to_vec).ok_or_else(|| bad(&"a sample beyond the end"))
+    };
+    let mut stream = OpusStream::default();
+    let mut track = None;
+    let mut at = 0usize;
+    while at + 8 <= bytes.len() {
+        let short = u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
+        let size = match short {
+            1 if at + 16 <= bytes.len() => {
+                usize::try_from(u64::from_be_bytes(bytes[at + 8..at + 16].try_into().unwrap_or_default())).unwrap_or(0)
+            }
+            n => n,
+        };
+        if size < 8 || at + size > bytes.len() {
+            break;
+        }
+        let whole = &bytes[at..at + size];
+        match &whole[4..8] {
+            b"moov" => {
+                let moov = Moov::decode(&mut &whole[..]).map_err(|e| bad(&e))?;
+                for trak in &moov.trak {
+                    let stbl = &trak.mdia.minf.stbl;
+                    let Some(Codec::Opus(opus)) = stbl.stsd.codecs.first() else { continue };
+                    track = Some(trak.tkhd.track_id);
+                    stream.channels = u16::from(opus.dops.output_channel_count);
+                    stream.pre_skip = opus.dops.pre_skip;
+                    // A saved file's samples, chunk by chunk.
+                    let sizes = match &stbl.stsz.samples {
+                        StszSamples::Identical { count, size } => vec![*size; *count as usize],
+                        StszSamples::Different { sizes } => sizes.clone(),
+                    };
+                    let offsets: Vec<u64> = match (&stbl.stco, &stbl.co64) {
+                        (_, Some(co64)) => co64.entries.clone(),
+                        (Some(stco), None) => stco.entries.iter().map(|&o| u64::from(o)).collect(),
+                        (None, None) => Vec::new(),
+                    };
+                    let mut sizes = sizes.into_iter();
+                    for (i, offset) in offsets.into_iter().enumerate() {
+                        let per_chunk = stbl.stsc.entries.iter().rev().find(|e| e.first_chunk as usize <= i + 1);
+                        let mut pos = offset;
+                        for size in sizes.by_ref().take(per_chunk.map_or(0, |e| e.samples_per_chunk as usize)) {
+                            stream.packets.push(sample(pos, size)?);
+                            pos += u64::from(size);
+                        }
+                    }
+                }
+            }
+            b"moof" => {
+                let moof = Moof::decode(&mut &whole[..]).map_err(|e| bad(&e))?;
+                for traf in moof.traf.iter().filter(|t| Some(t.tfhd.track_id) == track) {
+                    let base = traf.tfhd.base_data_offset.unwrap_or(at as u64);
+                    for trun in &traf.trun {
+                        let mut pos = base.saturating_add_signed(i64::from(trun.data_offset.unwrap_or(0)));
+                        for entry in trun.samples.iter() {
+                            let size = entry.size.or(traf.tfhd.default_sample_size).unwrap_or(0);
+                            stream.packets.push(sample(pos, size)?);
+                            pos += u64::from(size);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        at += size;
+    }
+    if track.is_none() {
+        return Err(RecorderError::Encoding("MP4: no Opus track".into()));
+    }
+    Ok(stream)
 }
 
 /// OpusHead (RFC 7845 §5.1): channel count at byte 9, pre-skip at 10..12 (little-endian).
@@ -124,7 +204,7 @@ mod tests {
 
     #[test]
     fn packets_written_by_either_muxer_read_back_in_order() {
-        for container in [Container::Ogg, Container::WebM] {
+        for container in [Container::Ogg, Container::WebM, Container::Mp4] {
             let mut mux = new_muxer(container, 2, 312).unwrap();
             let packets: Vec<Vec<u8>> = (0..120u8).map(|i| vec![0xFC, i, i, i]).collect();
             for (i, p) in packets.iter().enumerate() {
@@ -134,9 +214,17 @@ mod tests {
                 }
             }
             mux.finish(0).unwrap();
-            let stream = opus_packets(&mux.take_bytes()).unwrap();
+            let bytes = mux.take_bytes();
+            let stream = opus_packets(&bytes).unwrap();
             assert_eq!((stream.channels, stream.pre_skip), (2, 312), "{container:?}");
             assert_eq!(stream.packets, packets, "{container:?}");
+            if container == Container::Mp4 {
+                // Saved with its index first, it reads the same.
+                let mut saved = Vec::new();
+                let open = || Ok(std::io::Cursor::new(bytes.clone()));
+                crate::container::mp4::finalize(open, &mut saved, crate::container::Damage::Refuse).unwrap();
+                assert_eq!(opus_packets(&saved).unwrap().packets, packets, "saved MP4");
+            }
         }
         assert!(opus_packets(b"RIFF....").is_err());
     }

@@ -2,11 +2,21 @@
 //! chunk is a byte range of one valid stream.
 
 pub mod demux;
+pub mod mp4;
 pub mod ogg;
 pub mod webm;
 
 use crate::error::RecorderError;
 use crate::mime::Container;
+
+/// How to treat a stream that breaks off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Damage {
+    /// Any damage is an error (assembling a finished recording).
+    Refuse,
+    /// The stream ends at the last whole block before the damage (recovering after a crash).
+    EndBefore,
+}
 
 /// What the recorder needs from a container, whichever it is.
 pub trait Muxer: Send {
@@ -62,5 +72,6 @@ pub fn new_av_muxer(
         (Container::Ogg, Some((channels, pre_skip)), None) => Box::new(ogg::OggOpusMuxer::new(channels, pre_skip)?),
         (Container::Ogg, ..) => return Err(RecorderError::Encoding("Ogg carries one Opus track here".into())),
         (Container::WebM, audio, video) => Box::new(webm::WebmMuxer::with_tracks(audio, video)?),
+        (Container::Mp4, audio, video) => Box::new(mp4::Mp4Muxer::with_tracks(audio, video)?),
     })
 }

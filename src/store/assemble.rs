@@ -7,7 +7,7 @@ use super::chunk_reader::{ChunkReader, Piece};
 use super::durable::write_document_atomically;
 use super::manifest::Manifest;
 use super::session::read_manifest;
-use crate::container::webm;
+use crate::container::{mp4, webm, Damage};
 use crate::error::RecorderError;
 
 /// What [`assemble`] wrote.
@@ -22,7 +22,8 @@ pub struct Assembled {
 }
 
 /// Writes session `dir` to `out` (atomically; an existing `out` is replaced only if
-/// `overwrite`). Ogg chunks are already one finished stream; WebM gets Duration and Cues.
+/// `overwrite`). Ogg chunks are already one finished stream; WebM gets Duration and Cues; MP4
+/// is rewritten with its index first.
 ///
 /// # Errors
 /// `Io` when a chunk is missing or the output cannot be written; `Encoding` when a chunk fails
@@ -42,8 +43,8 @@ pub fn assemble_with_progress(
     progress: &dyn Fn(f32),
 ) -> Result<Assembled, RecorderError> {
     let manifest = read_manifest(dir)?;
-    // WebM is read twice (sizes and cues first, then the copy).
-    let passes = if manifest.extension == "webm" { 2 } else { 1 };
+    // WebM and MP4 are read twice (sizes and index first, then the copy).
+    let passes = if manifest.extension == "ogg" { 1 } else { 2 };
     let total = (manifest.chunks.iter().map(|c| c.bytes).sum::<u64>() * passes).max(1);
     let done = Cell::new(0u64);
     let on_read = |n: usize| {
@@ -64,9 +65,12 @@ pub fn assemble_with_progress(
     let written = write_document_atomically(out, overwrite, |file| {
         let mut writer = std::io::BufWriter::new(file);
         let result = match manifest.extension.as_str() {
-            "webm" => webm::finalize(open_all, &mut writer, webm::Damage::Refuse)
+            "webm" => webm::finalize(open_all, &mut writer, Damage::Refuse)
                 .map(|f| (f.bytes, f.duration_ms))
                 // A damaged chunk is reported on its own (below); what fails here is the write.
+                .map_err(|e| e.or_path(out)),
+            "mp4" => mp4::finalize(open_all, &mut writer, Damage::Refuse)
+                .map(|f| (f.bytes, f.duration_ms))
                 .map_err(|e| e.or_path(out)),
             _ => {
                 let mut reader = ChunkReader::new(&pieces).reporting_to(&problem).on_read(&on_read);

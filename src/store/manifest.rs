@@ -45,7 +45,7 @@ pub struct Manifest {
     pub id: String,
     /// Full MIME type with codecs.
     pub mime_type: String,
-    /// Chunk and output extension: `ogg` or `webm`.
+    /// Chunk and output extension: `ogg`, `webm` or `mp4`.
     pub extension: String,
     /// When recording started, ms since the Unix epoch.
     pub created_unix_ms: u64,
@@ -67,7 +67,7 @@ pub struct Manifest {
 /// log naming anything else, `../x` included, is not believed).
 pub fn parse_chunk_name(name: &str) -> Option<(u32, &str)> {
     let (stem, ext) = name.strip_prefix("chunk-")?.split_once('.')?;
-    if stem.len() != 6 || !stem.bytes().all(|b| b.is_ascii_digit()) || !matches!(ext, "ogg" | "webm") {
+    if stem.len() != 6 || !stem.bytes().all(|b| b.is_ascii_digit()) || !matches!(ext, "ogg" | "webm" | "mp4") {
         return None;
     }
     Some((stem.parse().ok()?, ext))
@@ -94,7 +94,7 @@ impl Manifest {
         if manifest.version > MANIFEST_VERSION {
             return Err(ManifestError::NewerVersion(manifest.version));
         }
-        if !matches!(manifest.extension.as_str(), "ogg" | "webm") {
+        if !matches!(manifest.extension.as_str(), "ogg" | "webm" | "mp4") {
             return Err(ManifestError::Damaged(format!("unknown format \"{}\"", manifest.extension)));
         }
         Ok(manifest)

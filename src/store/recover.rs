@@ -11,7 +11,7 @@ use super::manifest::{
     parse_chunk_log_leniently, parse_chunk_name, ChunkRecord, SessionState, CHUNK_LOG_FILE, MANIFEST_FILE,
 };
 use super::session::read_manifest;
-use crate::container::{ogg, webm};
+use crate::container::{mp4, ogg, webm, Damage};
 use crate::error::RecorderError;
 
 /// A session directory, as found on disk.
@@ -132,8 +132,9 @@ pub fn list_sessions(root: &Path) -> Vec<SessionSummary> {
 
 /// Writes what session `dir` holds into `out` (atomically; `overwrite` as for
 /// [`assemble`](super::assemble)). Chunks that fail their logged checksum are left out and
-/// named in [`Recovered::skipped`]; a torn last chunk is cut at its last whole Ogg page or WebM
-/// block; Ogg gets its end-of-stream page, WebM its Duration and Cues.
+/// named in [`Recovered::skipped`]; a torn last chunk is cut at its last whole Ogg page, WebM
+/// block or MP4 fragment; Ogg gets its end-of-stream page, WebM its Duration and Cues, MP4 its
+/// index first.
 ///
 /// # Errors
 /// `InvalidState` while a recorder is still writing the session; `NotFound` when it holds no
@@ -169,7 +170,8 @@ pub fn recover(dir: &Path, out: &Path, overwrite: bool) -> Result<Recovered, Rec
         } else if good && (ext != "ogg" || ogg::valid_pages(&bytes).1 == bytes.len()) {
             parts.push(Piece::File(path.clone(), bytes.len() as u64));
         } else if Some(*index) == last_index {
-            // A torn tail: keep its whole pages (Ogg); finalize keeps WebM's whole blocks.
+            // A torn tail: keep its whole pages (Ogg); finalize keeps WebM's whole blocks and MP4's
+            // whole fragments.
             let keep = if ext == "ogg" { ogg::valid_pages(&bytes).1 } else { bytes.len() };
             skipped.push(format!("chunk {index}: damaged at the end, {keep} of {} bytes kept", bytes.len()));
             if keep > 0 {
@@ -188,9 +190,16 @@ pub fn recover(dir: &Path, out: &Path, overwrite: bool) -> Result<Recovered, Rec
 
     let (bytes, duration_ms) = match extension.as_str() {
         "ogg" => recover_ogg(&mut parts, out, overwrite)?,
+        "mp4" => write_document_atomically(out, overwrite, |file| {
+            let mut writer = std::io::BufWriter::new(file);
+            let f = mp4::finalize(|| Ok(ChunkReader::new(&parts)), &mut writer, Damage::EndBefore)
+                .map_err(|e| e.or_path(out))?;
+            std::io::Write::flush(&mut writer).map_err(|e| RecorderError::io("cannot write the file", out, e))?;
+            Ok((f.bytes, f.duration_ms))
+        })?,
         _ => write_document_atomically(out, overwrite, |file| {
             let mut writer = std::io::BufWriter::new(file);
-            let f = webm::finalize(|| Ok(ChunkReader::new(&parts)), &mut writer, webm::Damage::EndBefore)
+            let f = webm::finalize(|| Ok(ChunkReader::new(&parts)), &mut writer, Damage::EndBefore)
                 .map_err(|e| e.or_path(out))?;
             std::io::Write::flush(&mut writer).map_err(|e| RecorderError::io("cannot write the file", out, e))?;
             Ok((f.bytes, f.duration_ms))

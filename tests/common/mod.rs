@@ -283,15 +283,30 @@ pub fn finish_recording(mut child: Child, rx: &crossbeam_channel::Receiver<Strin
 /// `duration` as headless Chromium (the reference player) reports it at `loadedmetadata`, or
 /// the media error. Each call uses its own page name, so calls may run in parallel.
 pub fn chromium_duration(file: &Path) -> String {
+    chromium_title(file, "duration", "a.onloadedmetadata = () => document.title = 'duration=' + a.duration;")
+}
+
+/// Where headless Chromium lands when asked to seek `file` to `seconds` (`seeked=<currentTime>`
+/// with the frame ready to show), or the media error.
+pub fn chromium_seek(file: &Path, seconds: f64) -> String {
+    let script = format!(
+        "a.onloadedmetadata = () => a.currentTime = {seconds};\n\
+         a.onseeked = () => document.title = 'seeked=' + a.currentTime + ' ready=' + a.readyState;"
+    );
+    chromium_title(file, "seek", &script)
+}
+
+/// The page title once `script` (given the media element `a`, a `<video>`) has set it.
+fn chromium_title(file: &Path, purpose: &str, script: &str) -> String {
     let dir = file.parent().unwrap();
-    let page = dir.join(format!("player-{}.html", file.file_stem().unwrap().to_string_lossy()));
+    let page = dir.join(format!("player-{purpose}-{}.html", file.file_stem().unwrap().to_string_lossy()));
     let name = file.file_name().unwrap().to_string_lossy();
     std::fs::write(
         &page,
         format!(
-            r#"<!doctype html><title>pending</title><audio id=a preload=auto src="{name}"></audio><script>
+            r#"<!doctype html><title>pending</title><video id=a preload=auto muted src="{name}"></video><script>
 const a = document.getElementById('a');
-a.onloadedmetadata = () => document.title = 'duration=' + a.duration;
+{script}
 a.onerror = () => document.title = 'error=' + (a.error && a.error.code);
 </script>"#
         ),
@@ -319,6 +334,25 @@ a.onerror = () => document.title = 'error=' + (a.error && a.error.code);
         .expect("chromium must be installed (the test command installs it)");
     let dom = String::from_utf8_lossy(&out.stdout);
     dom.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("no title").to_string()
+}
+
+/// The top-level boxes of an MP4 file, in order.
+pub fn mp4_boxes(file: &Path) -> Vec<String> {
+    let bytes = std::fs::read(file).unwrap();
+    let mut at = 0usize;
+    let mut kinds = Vec::new();
+    while at + 8 <= bytes.len() {
+        let mut size = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        if size == 1 {
+            size = u64::from_be_bytes(bytes[at + 8..at + 16].try_into().unwrap()) as usize;
+        }
+        kinds.push(String::from_utf8_lossy(&bytes[at + 4..at + 8]).into_owned());
+        if size < 8 {
+            break;
+        }
+        at += size;
+    }
+    kinds
 }
 
 /// A private PulseAudio with the two virtual mics (scripts/virtual-mics.sh), for tests that

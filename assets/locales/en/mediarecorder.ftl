@@ -215,7 +215,7 @@ cli-session-not-removed = could not remove the session directory: { $reason }
 cli-no-microphone = No microphone found; the test tone is available.
 cli-no-camera = No camera found; the screen (with a display) and the test videos are available.
 cli-mime-unsupported = the MIME type "{ $mime }" is not supported (try audio/ogg;codecs=opus, audio/webm;codecs=opus or video/webm;codecs=vp8,opus)
-cli-video-needs-webm = video is recorded to WebM: give the output a .webm name
+cli-video-needs-webm = video is recorded to WebM or MP4: give the output a .webm or .mp4 name
 cli-output-required = --output is required
 cli-output-exists = { $path } already exists (use --force to replace it)
 cli-output-dir-missing = the output directory does not exist: { $path }

@@ -214,7 +214,7 @@ cli-session-not-removed = 无法删除会话目录：{ $reason }
 cli-no-microphone = 未找到麦克风；可使用测试音。
 cli-no-camera = 未找到摄像头；可使用屏幕（有显示器时）和测试视频。
 cli-mime-unsupported = 不支持 MIME 类型“{ $mime }”（可试试 audio/ogg;codecs=opus、audio/webm;codecs=opus 或 video/webm;codecs=vp8,opus）
-cli-video-needs-webm = 视频录制为 WebM：请将输出文件命名为 .webm
+cli-video-needs-webm = 视频录制为 WebM 或 MP4：请将输出文件命名为 .webm 或 .mp4
 cli-output-required = 需要 --output
 cli-output-exists = { $path } 已存在（使用 --force 覆盖）
 cli-output-dir-missing = 输出目录不存在：{ $path }

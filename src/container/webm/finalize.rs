@@ -13,6 +13,7 @@ use webm_iterable::{WebmIterator, WebmWriter, WriteOptions};
 
 use super::{ebml_header, enc_err, TIMESTAMP_SCALE_NS};
 use crate::codec::opus::packet_samples;
+use crate::container::Damage;
 use crate::error::{IoError, RecorderError};
 
 /// Largest element the reader accepts, so a corrupt size field cannot make it allocate much.
@@ -46,15 +47,6 @@ struct ClusterInfo {
     size: u64,
     /// With video, only clusters that open with a key frame are seek points.
     cue_ms: Option<u64>,
-}
-
-/// How to treat a stream that breaks off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Damage {
-    /// Any damage is an error (assembling a finished recording).
-    Refuse,
-    /// The stream ends at the last whole block before the damage (recovering after a crash).
-    EndBefore,
 }
 
 /// Rewrites the streamed WebM read from `open()` (called twice) into `out`.

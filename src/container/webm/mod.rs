@@ -3,7 +3,8 @@
 
 mod finalize;
 
-pub use finalize::{finalize, Damage, Finalized};
+pub use super::Damage;
+pub use finalize::{finalize, Finalized};
 
 use webm_iterable::matroska_spec::{Master, MatroskaSpec};
 use webm_iterable::{WebmWriter, WriteOptions};
