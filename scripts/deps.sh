@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a command needs, only those missing.
-#   scripts/deps.sh run    build and run: libopus, libvpx, libaom, libspeexdsp, ALSA, GTK and PipeWire headers, pkg-config, the graphics
+#   scripts/deps.sh run    build and run: g++ and nasm (OpenH264 is built from source), libopus, libvpx, libaom, libspeexdsp, ALSA, GTK and PipeWire headers, pkg-config, the graphics
 #                          drivers the window draws with (Mesa: Vulkan and GL, software included),
 #                          and Xvfb when there is no display
 #   scripts/deps.sh test   also the virtual devices, the virtual display and its keyboard
 #                          (xdotool), a headless Wayland desktop, and the independent checkers
 set -euo pipefail
 
-build=(pkg-config nasm libclang-dev libopus-dev libvpx-dev libaom-dev libspeexdsp-dev libasound2-dev libgtk-3-dev libpipewire-0.3-dev libspa-0.2-dev)
+build=(pkg-config g++ nasm libclang-dev libopus-dev libvpx-dev libaom-dev libspeexdsp-dev libasound2-dev libgtk-3-dev libpipewire-0.3-dev libspa-0.2-dev)
 window=(libvulkan1 mesa-vulkan-drivers libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6)
 display=(xvfb xauth)
 test=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils ffmpeg mkvtoolnix opus-tools chromium util-linux
