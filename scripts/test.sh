@@ -30,7 +30,8 @@ PROFILE=dev packaging/deb.sh
 scripts/wayland-session.sh prepare "$run/wayland"
 
 eval "$(scripts/virtual-mics.sh start "$run")"
-# Tests never touch the user's own recordings.
-export XDG_DATA_HOME=$run/data
+# Tests never touch the user's own recordings, nor read what an earlier run measured (the AV1
+# governor's speeds are kept in the cache).
+export XDG_DATA_HOME=$run/data XDG_CACHE_HOME=$run/cache
 
 cargo test --locked --workspace "$@"

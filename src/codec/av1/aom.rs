@@ -34,6 +34,12 @@ pub struct AomConfig {
 /// Key frames at least this often (as the other encoders).
 const MAX_KEYFRAME_INTERVAL_S: u32 = 2;
 
+/// libaom's version, as the library loaded says (`3.6.0`, or with its build suffix).
+pub fn version() -> String {
+    // SAFETY: aom_codec_version_str returns a pointer to a static, NUL-terminated string.
+    unsafe { std::ffi::CStr::from_ptr(ffi::aom_codec_version_str()) }.to_string_lossy().into_owned()
+}
+
 /// A libaom encoder in real-time mode: one packet per frame, no look-ahead.
 pub struct AomEncoder {
     ctx: Box<MaybeUninit<ffi::aom_codec_ctx_t>>,

@@ -5,14 +5,15 @@
 //! width and height only where neither can. When nothing keeps up, the recording is refused
 //! before it starts, naming the codec that can.
 //!
-//! Measurements are kept for the life of the process (per size and bitrate): a second recording
-//! starts at once.
+//! Measurements are kept for the life of the process (per size and bitrate), and on disk for a
+//! week ([`super::memo`]): a second recording starts at once, in this process or the next.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use super::aom::{self, AomConfig, AomEncoder};
+use super::memo;
 use super::{sequence_header_obu, Av1Config, Av1Encoder};
 use crate::devices::{render_pattern, Drawing, PatternSpec};
 use crate::error::RecorderError;
@@ -98,6 +99,11 @@ pub fn choose_av1(width: u32, height: u32, fps: u32, bits_per_second: u32) -> Re
     {
         return Ok(choice.clone());
     }
+    let memo = memo::default_path().map(|path| (path, memo::key(width, height, fps, bits_per_second)));
+    if let Some(choice) = memo.as_ref().and_then(|(path, k)| memo::load(path, k, fps, bits_per_second)) {
+        CHOSEN.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert_with(HashMap::new).insert(key, choice.clone());
+        return Ok(choice);
+    }
     let needed = f64::from(fps) * HEADROOM;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as u32);
     let mut passed_over = Vec::new();
@@ -143,6 +149,9 @@ pub fn choose_av1(width: u32, height: u32, fps: u32, bits_per_second: u32) -> Re
             .unwrap_or_else(PoisonError::into_inner)
             .get_or_insert_with(HashMap::new)
             .insert(key, choice.clone());
+        if let Some((path, k)) = &memo {
+            memo::store(path, k, &choice);
+        }
         return Ok(choice);
     }
     Err(RecorderError::NotSupported(format!(

@@ -4,6 +4,7 @@
 
 mod aom;
 mod governor;
+mod memo;
 
 pub use aom::{AomConfig, AomEncoder};
 pub use governor::{choose_av1, Av1Choice, Av1Engine};
