@@ -101,7 +101,11 @@ pub fn choose_av1(width: u32, height: u32, fps: u32, bits_per_second: u32) -> Re
     }
     let memo = memo::default_path().map(|path| (path, memo::key(width, height, fps, bits_per_second)));
     if let Some(choice) = memo.as_ref().and_then(|(path, k)| memo::load(path, k, fps, bits_per_second)) {
-        CHOSEN.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert_with(HashMap::new).insert(key, choice.clone());
+        CHOSEN
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(HashMap::new)
+            .insert(key, choice.clone());
         return Ok(choice);
     }
     let needed = f64::from(fps) * HEADROOM;

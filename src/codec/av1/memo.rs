@@ -44,7 +44,9 @@ pub(super) fn default_path() -> Option<PathBuf> {
 pub(super) fn key(width: u32, height: u32, fps: u32, bits_per_second: u32) -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find_map(|l| Some(l.strip_prefix("model name")?.trim_start_matches([' ', '\t', ':']).to_owned())))
+        .and_then(|c| {
+            c.lines().find_map(|l| Some(l.strip_prefix("model name")?.trim_start_matches([' ', '\t', ':']).to_owned()))
+        })
         .unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     format!(
@@ -69,15 +71,9 @@ pub(super) fn load(path: &Path, key: &str, fps: u32, bits_per_second: u32) -> Op
     let entry = read(path).into_iter().find(fresh)?;
     let (width, height, speed, threads) = (entry.width, entry.height, entry.speed, entry.threads);
     let engine = match entry.engine.as_str() {
-        "rav1e" => Av1Engine::Rav1e(Av1Config {
-            width,
-            height,
-            fps,
-            bits_per_second,
-            speed,
-            tiles: entry.tiles,
-            threads,
-        }),
+        "rav1e" => {
+            Av1Engine::Rav1e(Av1Config { width, height, fps, bits_per_second, speed, tiles: entry.tiles, threads })
+        }
         "aom" => Av1Engine::Aom(AomConfig { width, height, fps, bits_per_second, speed, threads }),
         _ => return None,
     };
