@@ -106,8 +106,8 @@ impl H264Encoder {
             return Err(RecorderError::Encoding("OpenH264 wrote no parameter sets".into()));
         };
         let mut avcc = Vec::new();
-        mp4_atom::Encode::encode(&mp4_atom::Avcc::new(&sps, &pps).map_err(crate::container::mp4::enc_err)?, &mut avcc)
-            .map_err(crate::container::mp4::enc_err)?;
+        let avcc_err = |e| RecorderError::encoder("OpenH264's parameter sets", e);
+        mp4_atom::Encode::encode(&mp4_atom::Avcc::new(&sps, &pps).map_err(avcc_err)?, &mut avcc).map_err(avcc_err)?;
         // The record without the box's own 8-byte header.
         let avcc = avcc.split_off(8);
         Ok(H264Encoder { inner, settings: *settings, threads, avcc })
@@ -152,7 +152,8 @@ impl VideoEncoder for H264Encoder {
         // Length-prefixed NAL units, as MP4 samples are; the parameter sets live in avcC.
         let mut data = Vec::with_capacity(annex_b.len());
         for nal in nal_units(&annex_b).filter(|n| !matches!(n.first().map(|b| b & 0x1f), Some(NAL_SPS | NAL_PPS))) {
-            data.extend_from_slice(&u32::try_from(nal.len()).map_err(crate::container::mp4::enc_err)?.to_be_bytes());
+            let len = u32::try_from(nal.len()).map_err(|_| RecorderError::Encoding("a NAL unit over 4 GiB".into()))?;
+            data.extend_from_slice(&len.to_be_bytes());
             data.extend_from_slice(nal);
         }
         if data.is_empty() {

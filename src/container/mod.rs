@@ -18,6 +18,25 @@ pub enum Damage {
     EndBefore,
 }
 
+/// The video track of a stream (WebM or MP4), as its encoder describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoTrack {
+    /// Matroska `CodecID`: `V_VP8`, `V_VP9`, `V_AV1`, `V_MPEG4/ISO/AVC` (which also names the
+    /// codec to the MP4 writer).
+    pub codec_id: &'static str,
+    /// `CodecPrivate` (AV1's `av1C`, H.264's `avcC`; none for VP8/VP9).
+    pub codec_private: Option<Vec<u8>>,
+    /// Frame size.
+    pub width: u32,
+    /// Frame size.
+    pub height: u32,
+    /// The source's frames per second, written as the track's `DefaultDuration`: without it
+    /// players guess the rate from the first frames' times, and a guess below the true rate
+    /// (a source that started slow) makes ffmpeg's constant-rate clock put two frames in one
+    /// tick.
+    pub frame_rate: u32,
+}
+
 /// What the recorder needs from a container, whichever it is.
 pub trait Muxer: Send {
     /// Adds one encoded audio packet: `pts_samples` is where it starts on the 48 kHz timeline
@@ -66,7 +85,7 @@ pub fn new_muxer(container: Container, channels: u16, pre_skip: u16) -> Result<B
 pub fn new_av_muxer(
     container: Container,
     audio: Option<(u16, u16)>,
-    video: Option<webm::VideoTrack>,
+    video: Option<VideoTrack>,
 ) -> Result<Box<dyn Muxer>, RecorderError> {
     Ok(match (container, audio, video) {
         (Container::Ogg, Some((channels, pre_skip)), None) => Box::new(ogg::OggOpusMuxer::new(channels, pre_skip)?),

@@ -190,19 +190,17 @@ pub fn recover(dir: &Path, out: &Path, overwrite: bool) -> Result<Recovered, Rec
 
     let (bytes, duration_ms) = match extension.as_str() {
         "ogg" => recover_ogg(&mut parts, out, overwrite)?,
-        "mp4" => write_document_atomically(out, overwrite, |file| {
+        // WebM and MP4 are rewritten: what was whole, with its index.
+        container => write_document_atomically(out, overwrite, |file| {
             let mut writer = std::io::BufWriter::new(file);
-            let f = mp4::finalize(|| Ok(ChunkReader::new(&parts)), &mut writer, Damage::EndBefore)
-                .map_err(|e| e.or_path(out))?;
+            let open = || Ok(ChunkReader::new(&parts));
+            let finalized = match container {
+                "mp4" => mp4::finalize(open, &mut writer, Damage::EndBefore).map(|f| (f.bytes, f.duration_ms)),
+                _ => webm::finalize(open, &mut writer, Damage::EndBefore).map(|f| (f.bytes, f.duration_ms)),
+            };
+            let (bytes, duration_ms) = finalized.map_err(|e| e.or_path(out))?;
             std::io::Write::flush(&mut writer).map_err(|e| RecorderError::io("cannot write the file", out, e))?;
-            Ok((f.bytes, f.duration_ms))
-        })?,
-        _ => write_document_atomically(out, overwrite, |file| {
-            let mut writer = std::io::BufWriter::new(file);
-            let f = webm::finalize(|| Ok(ChunkReader::new(&parts)), &mut writer, Damage::EndBefore)
-                .map_err(|e| e.or_path(out))?;
-            std::io::Write::flush(&mut writer).map_err(|e| RecorderError::io("cannot write the file", out, e))?;
-            Ok((f.bytes, f.duration_ms))
+            Ok((bytes, duration_ms))
         })?,
     };
     Ok(Recovered { bytes, duration_ms, chunks: parts.len(), skipped })

@@ -6,7 +6,7 @@ use mp4_atom::{
 };
 
 use super::{enc_err, AUDIO_TIMESCALE, VIDEO_TIMESCALE};
-use crate::container::webm::VideoTrack;
+use crate::container::VideoTrack;
 use crate::error::RecorderError;
 
 /// Matroska's name for H.264 (with `avcC` as its CodecPrivate), which the encoder reports.

@@ -415,8 +415,8 @@ fn chunk_runs(chunks: &[u32]) -> Vec<StscEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::container::webm::VideoTrack;
     use crate::container::Muxer;
+    use crate::container::VideoTrack;
 
     /// Three one-second fragments of Opus (50 packets each) and 30 fps video (a key frame each).
     fn recorded() -> Vec<u8> {

@@ -14,8 +14,8 @@ pub use finalize::{finalize, Finalized};
 
 use mp4_atom::{Encode, Mdat, Mfhd, Moof, Tfdt, Tfhd, Traf, Trun, TrunEntry, TrunSamples};
 
-use super::webm::VideoTrack;
 use super::Muxer;
+use super::VideoTrack;
 use crate::error::RecorderError;
 
 /// The audio track's id (the first track, as in the WebM this recorder writes).

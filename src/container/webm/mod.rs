@@ -3,7 +3,7 @@
 
 mod finalize;
 
-pub use super::Damage;
+pub use super::{Damage, VideoTrack};
 pub use finalize::{finalize, Finalized};
 
 use webm_iterable::matroska_spec::{Master, MatroskaSpec};
@@ -22,24 +22,6 @@ const AUDIO_TRACK: u8 = 1;
 
 pub(crate) fn enc_err(e: impl std::error::Error + Send + Sync + 'static) -> RecorderError {
     RecorderError::encoder("WebM writer", e)
-}
-
-/// The video track of a WebM stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VideoTrack {
-    /// Matroska `CodecID`: `V_VP8`, `V_VP9`, `V_AV1`.
-    pub codec_id: &'static str,
-    /// `CodecPrivate` (AV1's `av1C`; none for VP8/VP9).
-    pub codec_private: Option<Vec<u8>>,
-    /// Frame size.
-    pub width: u32,
-    /// Frame size.
-    pub height: u32,
-    /// The source's frames per second, written as the track's `DefaultDuration`: without it
-    /// players guess the rate from the first frames' times, and a guess below the true rate
-    /// (a source that started slow) makes ffmpeg's constant-rate clock put two frames in one
-    /// tick.
-    pub frame_rate: u32,
 }
 
 /// Streaming WebM writer with an Opus track, a video track, or both. Blocks must come in
