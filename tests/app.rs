@@ -263,6 +263,50 @@ fn a_test_video_previews_live_records_with_the_sound_and_plays_back() {
     assert_eq!(harness.state().state().error, None);
 }
 
+#[test]
+fn mp4_with_h264_is_offered_recorded_saved_with_its_index_first_and_played_back() {
+    require_virtual_mics();
+    let store = tempfile::tempdir().unwrap();
+    let mut harness = app(store.path());
+    wait_for(&mut harness, "the video sources", |s| s.video_devices.iter().any(|d| d.id == "test:pattern"));
+    harness.get_by_value("None (sound only)").click();
+    harness.run_steps(3);
+    harness.get_by_label("Test pattern (640×480, 30 fps)").click();
+    wait_for(&mut harness, "the pattern's preview", |s| s.video_preview.is_some());
+    harness.get_by_value("WebM VP8 + Opus").click();
+    harness.run_steps(3);
+    harness.get_by_label("MP4 H.264 + Opus").click();
+    wait_for(&mut harness, "MP4 chosen", |s| s.settings.video_mime_type == "video/mp4;codecs=avc1,opus");
+
+    harness.get_by_label("Record").click();
+    wait_for(&mut harness, "2 s recorded", |s| s.media_ms >= 2000.0);
+    harness.get_by_label("Stop").click();
+    wait_for(&mut harness, "stopped", |s| s.recordings.first().is_some_and(|r| r.status == RecordingStatus::Ready));
+    assert_eq!(harness.state().state().recordings[0].mime_type, "video/mp4;codecs=avc1,opus");
+    assert!(harness.get_all_by_value("MP4 H.264 + Opus").next().is_some(), "the list names the format");
+
+    let saved = save_first(&mut harness, &store.path().join("saved").join("clip"));
+    assert_eq!(saved.extension().and_then(|e| e.to_str()), Some("mp4"));
+    assert_eq!(ffmpeg_errors(&saved), "");
+    assert_eq!(mp4_boxes(&saved), ["ftyp", "moov", "mdat"]);
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    let mut codecs: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
+    codecs.sort();
+    assert_eq!(codecs, ["h264", "opus"]);
+    let hz = dominant_hz(&decode_mono(&saved));
+    assert!((hz - 440.0).abs() <= 5.0, "the default mic (440 Hz) was recorded: {hz} Hz");
+
+    // Playback reads the Opus track out of the MP4.
+    harness.get_by_label("Play").click();
+    wait_for(&mut harness, "playing", |s| s.playing.is_some());
+    wait_for(&mut harness, "the end of playback", |s| s.playing.is_none());
+    assert_eq!(harness.state().state().error, None);
+}
+
 /// A settings file of garbage, and one a newer version wrote, each leave the app starting with
 /// the defaults; the file is kept aside under a new name (never written over) and the window says
 /// so. The next change writes a fresh file of this version.
