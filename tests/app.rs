@@ -257,10 +257,7 @@ fn a_test_video_previews_live_records_with_the_sound_and_plays_back() {
     assert!((hz - 440.0).abs() <= 5.0, "the default mic (440 Hz) was recorded: {hz} Hz");
 
     // Playback finds the sound among the video frames.
-    harness.get_by_label("Play").click();
-    wait_for(&mut harness, "playing", |s| s.playing.is_some());
-    wait_for(&mut harness, "the end of playback", |s| s.playing.is_none());
-    assert_eq!(harness.state().state().error, None);
+    play_to_the_end(&mut harness);
 }
 
 #[test]
@@ -301,10 +298,7 @@ fn mp4_with_h264_is_offered_recorded_saved_with_its_index_first_and_played_back(
     assert!((hz - 440.0).abs() <= 5.0, "the default mic (440 Hz) was recorded: {hz} Hz");
 
     // Playback reads the Opus track out of the MP4.
-    harness.get_by_label("Play").click();
-    wait_for(&mut harness, "playing", |s| s.playing.is_some());
-    wait_for(&mut harness, "the end of playback", |s| s.playing.is_none());
-    assert_eq!(harness.state().state().error, None);
+    play_to_the_end(&mut harness);
 }
 
 /// A settings file of garbage, and one a newer version wrote, each leave the app starting with

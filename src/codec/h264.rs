@@ -83,9 +83,7 @@ impl H264Encoder {
     /// `NotSupported` for an odd or tiny size; `Encoding` when OpenH264 fails.
     pub fn new(settings: &VideoSettings) -> Result<H264Encoder, RecorderError> {
         let (w, h) = (settings.width, settings.height);
-        if w < 16 || h < 16 || !w.is_multiple_of(2) || !h.is_multiple_of(2) {
-            return Err(RecorderError::NotSupported(format!("video size {w}×{h}")));
-        }
+        super::check_size(w, h, super::MIN_SIDE)?;
         // Slices in parallel: a thread per 360 rows is plenty at real-time speed.
         let threads = u16::try_from(settings.cpus.clamp(1, 4).min(h.div_ceil(360))).unwrap_or(1);
         // OpenH264 warns once, as it starts, that without frame skipping the bitrate is a

@@ -11,6 +11,17 @@ pub use video::{EncodedVideo, VideoEncoder, VideoSettings};
 use crate::error::RecorderError;
 use crate::media::VideoFrame;
 
+/// The smallest side rav1e, libaom and OpenH264 are given here.
+pub(crate) const MIN_SIDE: u32 = 16;
+
+/// Refuses a picture size an encoder cannot take: odd, or under `min` pixels a side.
+pub(crate) fn check_size(width: u32, height: u32, min: u32) -> Result<(), RecorderError> {
+    if width < min || height < min || !width.is_multiple_of(2) || !height.is_multiple_of(2) {
+        return Err(RecorderError::NotSupported(format!("video size {width}×{height}")));
+    }
+    Ok(())
+}
+
 /// Refuses a frame whose size is not the encoder's (or whose data is short): an encoder reads
 /// exactly `width`×`height` of I420 from it.
 pub(crate) fn check_frame_size(frame: &VideoFrame, (width, height): (u32, u32)) -> Result<(), RecorderError> {

@@ -93,13 +93,8 @@ impl VpxEncoder {
     /// # Errors
     /// `NotSupported` for a size libvpx refuses; `Encoding` when libvpx fails to start.
     pub fn new(config: VpxConfig) -> Result<VpxEncoder, RecorderError> {
-        if config.width == 0
-            || config.height == 0
-            || !config.width.is_multiple_of(2)
-            || !config.height.is_multiple_of(2)
-        {
-            return Err(RecorderError::NotSupported(format!("video size {}×{}", config.width, config.height)));
-        }
+        // Even, and not empty.
+        super::check_size(config.width, config.height, 2)?;
         let iface = iface(config.codec);
         let mut cfg = MaybeUninit::<ffi::vpx_codec_enc_cfg_t>::uninit();
         // SAFETY: iface is libvpx's static interface; cfg is writable memory of the struct's size.

@@ -77,3 +77,11 @@ pub fn save_first(harness: &mut Harness<'_, RecorderApp>, path: &Path) -> std::p
         other => panic!("not saved: {other:?}"),
     }
 }
+
+/// Plays the first recording to its end; the window reports no error.
+pub fn play_to_the_end(harness: &mut Harness<'_, RecorderApp>) {
+    harness.get_by_label("Play").click();
+    wait_for(harness, "playing", |s| s.playing.is_some());
+    wait_for(harness, "the end of playback", |s| s.playing.is_none());
+    assert_eq!(harness.state().state().error, None);
+}

@@ -56,13 +56,7 @@ impl AomEncoder {
     /// # Errors
     /// `NotSupported` for an odd or tiny size; `Encoding` when libaom cannot start.
     pub fn new(config: AomConfig) -> Result<AomEncoder, RecorderError> {
-        if config.width < 16
-            || config.height < 16
-            || !config.width.is_multiple_of(2)
-            || !config.height.is_multiple_of(2)
-        {
-            return Err(RecorderError::NotSupported(format!("video size {}×{}", config.width, config.height)));
-        }
+        crate::codec::check_size(config.width, config.height, crate::codec::MIN_SIDE)?;
         // SAFETY: libaom's static interface description.
         let iface = unsafe { ffi::aom_codec_av1_cx() };
         let mut cfg = MaybeUninit::<ffi::aom_codec_enc_cfg_t>::uninit();

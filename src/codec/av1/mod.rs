@@ -34,14 +34,6 @@ pub struct Av1Config {
     pub threads: u32,
 }
 
-/// Both AV1 encoders take even sizes from 16×16.
-fn check_size(width: u32, height: u32) -> Result<(), RecorderError> {
-    if width < 16 || height < 16 || !width.is_multiple_of(2) || !height.is_multiple_of(2) {
-        return Err(RecorderError::NotSupported(format!("video size {width}×{height}")));
-    }
-    Ok(())
-}
-
 /// Key frames at least this often (as the VPx path).
 const MAX_KEYFRAME_INTERVAL_S: u64 = 2;
 
@@ -57,7 +49,7 @@ impl Av1Encoder {
     /// # Errors
     /// `NotSupported` for a size rav1e refuses; `Encoding` for any other failure.
     pub fn new(config: Av1Config) -> Result<Av1Encoder, RecorderError> {
-        check_size(config.width, config.height)?;
+        crate::codec::check_size(config.width, config.height, crate::codec::MIN_SIDE)?;
         let inner = Encoder::new(Settings {
             width: config.width,
             height: config.height,
