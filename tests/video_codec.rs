@@ -282,7 +282,7 @@ fn frames_past_the_half_of_their_slot_each_keep_a_slot() {
             // The picture on show at the start, at 0, then the source's frames on its grid.
             let times: Vec<u64> = (0..60u64)
                 .map(|n| if n == 0 { 0 } else { phase_us * 1000 + (n - 1) * 1_000_000_000 / 30 })
-                .map(|ns| video_block_ms(ns, 30, lead_ms))
+                .map(|ns| video_block_ms(ns, 30, &[lead_ms * 1000]))
                 .collect();
             let file = dir.path().join(format!("phase-{phase_us}-{with_opus}.webm"));
             std::fs::write(&file, pattern_stream(VpxCodec::Vp9, &spec, &times, opus.as_mut())).unwrap();

@@ -117,6 +117,25 @@ fn check_video_format(mime: &str, with_audio: bool, expected: &[(&str, &str)]) {
     assert_eq!(ffmpeg_errors(&file), "", "{mime}: ffmpeg reports errors");
     let want: Vec<(String, String)> = expected.iter().map(|(k, c)| ((*k).to_string(), (*c).to_string())).collect();
     assert_eq!(streams(&file), want, "{mime}: codecs");
+    // Where players' timelines start, which the video's times are rounded against (the leads
+    // of `video_block_ms`): Opus' codec delay before 0 in WebM; 0 in the saved MP4, whose edit
+    // list hides it. Rounded against the wrong start, a source half a frame off the grid put
+    // two frames in one of ffmpeg's 1/30 s slots now and then.
+    // MP4's fragments start at the delay (6.5 ms: no edit list applied).
+    let start = |file: &Path| {
+        let out = Command::new("ffprobe")
+            .args(["-v", "error", "-show_entries", "format=start_time", "-of", "csv=p=0"])
+            .arg(file)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let (saved, fragments) = match (with_audio, ext) {
+        (false, _) => ("0.000000", "0.000000"),
+        (true, "webm") => ("-0.007000", "-0.007000"),
+        (true, _) => ("0.000000", "-0.006500"),
+    };
+    assert_eq!((start(&file).as_str(), start(&streamed).as_str()), (saved, fragments), "{mime}: the timelines' start");
     let title = chromium_duration(&file);
     let chromium: f64 = title.trim_start_matches("duration=").parse().unwrap_or(f64::NAN);
     assert!((chromium - 5.0).abs() <= 0.2, "{mime}: Chromium says {title}");

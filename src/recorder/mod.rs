@@ -31,7 +31,7 @@ use crate::container::new_av_muxer;
 use crate::container::webm::{timeline_lead_ms, VideoTrack};
 use crate::error::RecorderError;
 use crate::media::{now_ns, MediaStream, MediaStreamTrackState, TrackKind};
-use crate::mime::Format;
+use crate::mime::{Container, Format};
 
 /// The web's `RecordingState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -178,9 +178,17 @@ impl MediaRecorder {
         };
         let video = match (&video_track, format.video) {
             (Some(track), Some(codec)) => {
-                let lead_ms = timeline_lead_ms(audio.as_ref().map(AudioPath::pre_skip));
+                // Where players' timelines start, before media time 0: at Opus' codec delay
+                // in WebM (in whole ms) and in MP4's fragments; at 0 in the saved MP4, whose
+                // edit list hides the delay.
+                let pre_skip = audio.as_ref().map(AudioPath::pre_skip);
+                let leads_us = match format.container {
+                    Container::WebM => vec![timeline_lead_ms(pre_skip) * 1000],
+                    Container::Mp4 => vec![0, pre_skip.map_or(0, |s| u64::from(s) * 1_000_000 / 48_000)],
+                    Container::Ogg => vec![0],
+                };
                 let key_frames = KeyFrames { chunk_ms: chunk_ms as u64, interval: key_frame_interval };
-                Some(VideoPath::start(track, codec, self.video_bps, Arc::clone(&timeline), key_frames, lead_ms)?)
+                Some(VideoPath::start(track, codec, self.video_bps, Arc::clone(&timeline), key_frames, leads_us)?)
             }
             _ => None,
         };

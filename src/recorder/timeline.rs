@@ -33,6 +33,12 @@ impl Timeline {
         self.origin_ns.store(origin_ns, Ordering::Release);
     }
 
+    /// Whether a frame captured at `capture_ns` is on or after media time 0 (the origin is
+    /// set once every path is ready; until then nothing has started).
+    pub(crate) fn has_started_by(&self, capture_ns: u64) -> bool {
+        capture_ns >= self.origin_ns.load(Ordering::Acquire)
+    }
+
     /// The `index`-th pause (`true`) or resume, with its capture time, in call order.
     pub(crate) fn gate_at(&self, index: usize) -> Option<(u64, bool)> {
         self.gates.lock().unwrap_or_else(PoisonError::into_inner).get(index).copied()

@@ -93,7 +93,7 @@ impl VideoPath {
         bits_per_second: u32,
         timeline: Arc<Timeline>,
         key_frames: KeyFrames,
-        lead_ms: u64,
+        leads_us: Vec<u64>,
     ) -> Result<VideoPath, RecorderError> {
         // A source that ended before its first frame says why (a display that failed, a
         // window closed); one that is merely silent, that it shows nothing.
@@ -137,12 +137,12 @@ impl VideoPath {
                     next_key_ms: 0,
                     last_key: None,
                     frame_rate,
-                    lead_ms,
+                    leads_us,
                     dropped: 0,
                     last_pts_ms: None,
                     last_capture_ns: 0,
                 };
-                enc.run(&first, &frames);
+                enc.run(first, &frames);
             })
             .map_err(|e| RecorderError::os("cannot start the video encoder thread", e))?;
         Ok(VideoPath {
@@ -205,8 +205,8 @@ struct Encoding {
     /// The source's frame rate (written as the track's default duration); a frame's length at
     /// it is the first frame's, before there is a previous one.
     frame_rate: u32,
-    /// How long the file's timeline starts before media time 0 (see `timeline_lead_ms`).
-    lead_ms: u64,
+    /// How long before media time 0 the file's timelines start (see `video_block_ms`).
+    leads_us: Vec<u64>,
     /// Frames dropped within the recording so far (see [`VideoCounters::dropped`]).
     dropped: u64,
     last_pts_ms: Option<u64>,
@@ -214,18 +214,24 @@ struct Encoding {
 }
 
 impl Encoding {
-    fn run(&mut self, first: &VideoFrame, frames: &Receiver<VideoFrame>) {
-        // The picture on show when recording started opens the recording at time 0.
-        if let Err(e) = self.encode(first, 0) {
-            return self.fail(e);
-        }
-        self.last_capture_ns = first.pts_ns;
+    fn run(&mut self, first: VideoFrame, frames: &Receiver<VideoFrame>) {
+        // The picture on show when the recording starts opens it at time 0: the newest frame
+        // captured before media time 0, which is set after this thread starts. A frame that
+        // arrives in between takes the opening's place (it would otherwise be lost, uncounted).
+        let mut opening = Some(first);
         loop {
             let frame = match frames.recv_timeout(Duration::from_millis(50)) {
                 Ok(frame) => frame,
                 Err(RecvTimeoutError::Timeout) => {
                     if now_ns() > self.timeline.stop_ns().saturating_add(STOP_GRACE_NS) {
                         break;
+                    }
+                    // A source that sends only what changes (a still screen) opens with what
+                    // it shows once the recording has started.
+                    if let Some(shown) = opening.take_if(|_| self.timeline.has_started_by(now_ns())) {
+                        if let Err(e) = self.open_with(&shown) {
+                            return self.fail(e);
+                        }
                     }
                     continue;
                 }
@@ -236,6 +242,20 @@ impl Encoding {
             if frame.pts_ns >= self.timeline.stop_ns() {
                 break;
             }
+            if let Some(shown) = opening.take() {
+                if frame.pts_ns <= shown.pts_ns {
+                    // The opening picture again (sent as it was taken).
+                    opening = Some(shown);
+                    continue;
+                }
+                if !self.timeline.has_started_by(frame.pts_ns) {
+                    opening = Some(frame);
+                    continue;
+                }
+                if let Err(e) = self.open_with(&shown) {
+                    return self.fail(e);
+                }
+            }
             // The frames missed before this one: drops if they were captured while recording.
             let missed = self.counters.missed.take_before(frame.pts_ns);
             self.dropped += missed.iter().filter(|&&t| self.timeline.media_ns(t).is_some()).count() as u64;
@@ -243,7 +263,7 @@ impl Encoding {
                 continue;
             }
             let Some(media_ns) = self.timeline.media_ns(frame.pts_ns) else { continue };
-            let pts_ms = video_block_ms(media_ns, self.frame_rate, self.lead_ms);
+            let pts_ms = video_block_ms(media_ns, self.frame_rate, &self.leads_us);
             if self.last_pts_ms.is_some_and(|last| pts_ms <= last) {
                 // Two frames within one millisecond (the picture on show at the start and the
                 // first one captured after it): block timestamps cannot tell them apart, so the
@@ -256,6 +276,12 @@ impl Encoding {
             }
             self.last_capture_ns = frame.pts_ns;
         }
+        // Stopped before a frame came after the start: the recording is the opening picture.
+        if let Some(shown) = opening.filter(|_| self.timeline.has_started_by(now_ns())) {
+            if let Err(e) = self.open_with(&shown) {
+                return self.fail(e);
+            }
+        }
         match self.encoder.flush() {
             Ok(rest) => {
                 for p in rest {
@@ -265,6 +291,13 @@ impl Encoding {
             Err(e) => self.fail(e),
         }
         self.counters.consumed_ns.store(u64::MAX, Ordering::Release);
+    }
+
+    /// Encodes the opening picture at time 0.
+    fn open_with(&mut self, shown: &VideoFrame) -> Result<(), RecorderError> {
+        self.encode(shown, 0)?;
+        self.last_capture_ns = shown.pts_ns;
+        Ok(())
     }
 
     fn encode(&mut self, frame: &VideoFrame, pts_ms: u64) -> Result<(), RecorderError> {
@@ -317,5 +350,57 @@ impl Encoding {
     fn fail(&self, e: RecorderError) {
         let _sent = self.tx.send(VideoOut::Failed(e));
         self.counters.consumed_ns.store(u64::MAX, Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::{TrackKind, TrackSource};
+
+    const MS: u64 = 1_000_000;
+
+    fn frame(pts_ns: u64) -> VideoFrame {
+        VideoFrame { pts_ns, width: 160, height: 120, data: vec![128u8; VideoFrame::i420_len(160, 120)].into() }
+    }
+
+    #[test]
+    fn the_newest_frame_before_media_time_0_opens_the_recording() {
+        let source = TrackSource::new();
+        let track = MediaStreamTrack::new(
+            TrackKind::Video,
+            "frames".into(),
+            "test:frames".into(),
+            0,
+            Some(30),
+            Arc::clone(&source),
+            std::thread::Builder::new().name("source:frames".into()).spawn(|| {}).unwrap(),
+        );
+        let t0 = now_ns();
+        source.deliver_video(frame(t0));
+        let timeline = Timeline::new();
+        let key_frames = KeyFrames { chunk_ms: 1000, interval: None };
+        let mut path =
+            VideoPath::start(&track, VideoCodec::Vp8, 500_000, Arc::clone(&timeline), key_frames, vec![0]).unwrap();
+        // Captured after the encoder was set up and before the recording's origin (a busy
+        // machine between the two): it, not the frame before, is what shows at time 0.
+        source.deliver_video(frame(t0 + 33 * MS));
+        std::thread::sleep(Duration::from_millis(30));
+        timeline.start_at(t0 + 50 * MS);
+        source.deliver_video(frame(t0 + 66 * MS));
+        std::thread::sleep(Duration::from_millis(30));
+        timeline.stop_at(t0 + 90 * MS);
+        source.deliver_video(frame(t0 + 100 * MS));
+        let out = path.finish(t0 + 90 * MS);
+        let captured: Vec<u64> = out
+            .iter()
+            .map(|o| match o {
+                VideoOut::Packet(p) => (p.capture_ns - t0) / MS,
+                VideoOut::Failed(e) => panic!("{e}"),
+            })
+            .collect();
+        assert_eq!(captured, [33, 66]);
+        assert_eq!(path.counters.dropped.load(Ordering::Relaxed), 0);
+        track.stop();
     }
 }

@@ -46,17 +46,26 @@ pub fn timeline_lead_ms(opus_pre_skip: Option<u16>) -> u64 {
 
 /// A video frame's block time (whole ms, the timestamp scale) for its media time: the
 /// millisecond it falls in, or the next one when it lies in the later half of its slot at the
-/// nominal `frame_rate`, slots counted from the start of the file's timeline (`lead_ms` before
+/// nominal `frame_rate`, slots counted from the start of the file's timeline (`leads_us` before
 /// media time 0, see [`timeline_lead_ms`]). A tool that retimes to that rate (ffmpeg does, from
 /// the track's default duration) rounds each frame to the nearest slot; plain truncation put
 /// frames just past a half-slot on either side of it (a 30 fps source 16.4 ms past the grid:
 /// 50 ms → slot 2, 83 ms → slot 2), two frames in one slot, which ffmpeg reports as
 /// non-monotonic timestamps. Rounded towards their own side of the half, the frames of a
 /// steady source each keep a slot.
-pub fn video_block_ms(media_ns: u64, frame_rate: u32, lead_ms: u64) -> u64 {
-    let on_timeline_ns = media_ns + lead_ms * 1_000_000;
-    let later_half = u128::from(on_timeline_ns) * u128::from(frame_rate) % 1_000_000_000 >= 500_000_000;
-    if later_half {
+///
+/// A recording read on two timelines (MP4: its fragments start at Opus' codec delay, the saved
+/// file, whose edit list hides it, at 0) gives every lead: a frame is near the half of one
+/// grid at most (the leads are milliseconds apart), and that grid decides.
+pub fn video_block_ms(media_ns: u64, frame_rate: u32, leads_us: &[u64]) -> u64 {
+    // Where the frame sits in its slot, in billionths of a slot.
+    let phase = |lead_us: u64| {
+        let on_timeline_ns = u128::from(media_ns) + u128::from(lead_us) * 1000;
+        (on_timeline_ns * u128::from(frame_rate) % 1_000_000_000) as u64
+    };
+    let nearest_half =
+        leads_us.iter().map(|&lead| phase(lead)).min_by_key(|p| p.abs_diff(500_000_000)).unwrap_or_else(|| phase(0));
+    if nearest_half >= 500_000_000 {
         media_ns.div_ceil(1_000_000)
     } else {
         media_ns / 1_000_000
@@ -260,9 +269,9 @@ mod tests {
     use super::*;
 
     /// The slot ffmpeg puts a block time in at `fps` (rounding halves up, as it does), its
-    /// timeline starting `lead_ms` before the file's time 0.
-    fn ffmpeg_slot(ms: u64, fps: u32, lead_ms: u64) -> u64 {
-        ((ms + lead_ms) * u64::from(fps) * 2 + 1000) / 2000
+    /// timeline starting `lead_us` before the file's time 0.
+    fn ffmpeg_slot(ms: u64, fps: u32, lead_us: u64) -> u64 {
+        ((ms * 1000 + lead_us) * u64::from(fps) * 2 + 1_000_000) / 2_000_000
     }
 
     #[test]
@@ -274,19 +283,24 @@ mod tests {
 
     #[test]
     fn each_frame_of_a_steady_source_gets_its_own_slot_whatever_its_phase() {
-        for (fps, lead_ms) in [10, 15, 24, 25, 30, 50, 60].into_iter().flat_map(|f| [(f, 0), (f, 7)]) {
+        // No audio; WebM with Opus; MP4 with Opus (fragments and the saved file).
+        let timelines: [&[u64]; 3] = [&[0], &[7000], &[0, 6500]];
+        for (fps, leads) in [10, 15, 24, 25, 30, 50, 60].into_iter().flat_map(|f| timelines.map(|t| (f, t))) {
             let period_ns = 1_000_000_000 / u64::from(fps);
             // Every phase against the recording's start, 10 µs apart.
             for phase_ns in (0..period_ns).step_by(10_000) {
-                let slots: Vec<u64> = (0..300)
+                let blocks: Vec<u64> = (0..300)
                     .map(|k| phase_ns + k * 1_000_000_000 / u64::from(fps))
-                    .map(|ns| ffmpeg_slot(video_block_ms(ns, fps, lead_ms), fps, lead_ms))
+                    .map(|ns| video_block_ms(ns, fps, leads))
                     .collect();
-                assert!(
-                    slots.windows(2).all(|s| s[0] < s[1]),
-                    "{fps} fps, frames {} µs past the grid, timeline {lead_ms} ms ahead: slots {slots:?}",
-                    phase_ns / 1000
-                );
+                for &lead_us in leads {
+                    let slots: Vec<u64> = blocks.iter().map(|&ms| ffmpeg_slot(ms, fps, lead_us)).collect();
+                    assert!(
+                        slots.windows(2).all(|s| s[0] < s[1]),
+                        "{fps} fps, frames {} µs past the grid, timeline {lead_us} µs ahead: slots {slots:?}",
+                        phase_ns / 1000
+                    );
+                }
             }
         }
     }
@@ -294,7 +308,7 @@ mod tests {
     #[test]
     fn a_block_time_is_within_a_millisecond_of_the_frame() {
         for ns in (0..200_000_000u64).step_by(77_777) {
-            let ms = video_block_ms(ns, 30, 7);
+            let ms = video_block_ms(ns, 30, &[7000]);
             assert!(ms * 1_000_000 + 1_000_000 > ns && ms * 1_000_000 < ns + 1_000_000, "{ns} ns → {ms} ms");
         }
     }
