@@ -281,23 +281,34 @@ pub fn finish_recording(mut child: Child, rx: &crossbeam_channel::Receiver<Strin
 }
 
 /// `duration` as headless Chromium (the reference player) reports it at `loadedmetadata`, or
-/// the media error. Each call uses its own page name, so calls may run in parallel.
+/// the media error. Each call uses its own page and Chromium, so calls may run in parallel.
 pub fn chromium_duration(file: &Path) -> String {
-    chromium_title(file, "duration", "a.onloadedmetadata = () => document.title = 'duration=' + a.duration;")
+    chromium_report(file, "duration", "a.onloadedmetadata = () => report('duration=' + a.duration);")
 }
 
 /// Where headless Chromium lands when asked to seek `file` to `seconds` (`seeked=<currentTime>`
-/// with the frame ready to show), or the media error.
+/// once the frame there is ready to show, `ready=4`), or the media error.
 pub fn chromium_seek(file: &Path, seconds: f64) -> String {
     let script = format!(
         "a.onloadedmetadata = () => a.currentTime = {seconds};\n\
-         a.onseeked = () => document.title = 'seeked=' + a.currentTime + ' ready=' + a.readyState;"
+         a.onseeked = () => a.readyState >= 4 ? done() : a.addEventListener('canplaythrough', done, {{ once: true }});\n\
+         const done = () => report('seeked=' + a.currentTime + ' ready=' + a.readyState);"
     );
-    chromium_title(file, "seek", &script)
+    chromium_report(file, "seek", &script)
 }
 
-/// The page title once `script` (given the media element `a`, a `<video>`) has set it.
-fn chromium_title(file: &Path, purpose: &str, script: &str) -> String {
+/// What `script` (given the media element `a`, a muted `<video>`, and `report(text)`) reports.
+///
+/// The page tells a listener of this process over HTTP, and Chromium runs on real time until it
+/// has: `--virtual-time-budget` with `--dump-dom` does not wait for the media pipeline's own
+/// threads, so on a busy machine the page was dumped before a seek had finished.
+fn chromium_report(file: &Path, purpose: &str, script: &str) -> String {
+    use std::io::{Read, Write};
+    use std::os::unix::process::CommandExt;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
     let dir = file.parent().unwrap();
     let page = dir.join(format!("player-{purpose}-{}.html", file.file_stem().unwrap().to_string_lossy()));
     let name = file.file_name().unwrap().to_string_lossy();
@@ -306,14 +317,20 @@ fn chromium_title(file: &Path, purpose: &str, script: &str) -> String {
         format!(
             r#"<!doctype html><title>pending</title><video id=a preload=auto muted src="{name}"></video><script>
 const a = document.getElementById('a');
+let reported = false;
+const report = (text) => {{
+  if (reported) return;
+  reported = true;
+  fetch('http://127.0.0.1:{port}/report?' + encodeURIComponent(text), {{ mode: 'no-cors' }});
+}};
 {script}
-a.onerror = () => document.title = 'error=' + (a.error && a.error.code);
+a.onerror = () => report('error=' + (a.error && a.error.code));
 </script>"#
         ),
     )
     .unwrap();
     let profile = tempfile::tempdir().unwrap();
-    let out = Command::new("chromium")
+    let mut chromium = Command::new("chromium")
         .args([
             "--headless",
             "--no-sandbox",
@@ -324,16 +341,71 @@ a.onerror = () => document.title = 'error=' + (a.error && a.error.code);
             "--disable-component-update",
             "--disable-sync",
             "--autoplay-policy=no-user-gesture-required",
-            "--virtual-time-budget=20000",
             "--allow-file-access-from-files",
-            "--dump-dom",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("file://{}", page.display()))
-        .output()
+        // What it leaves in the temporary directory when killed goes with its profile.
+        .env("TMPDIR", profile.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        // Its own process group, so the browser and its helpers stop together.
+        .process_group(0)
+        .spawn()
         .expect("chromium must be installed (the test command installs it)");
-    let dom = String::from_utf8_lossy(&out.stdout);
-    dom.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("no title").to_string()
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let reported = loop {
+        match listener.accept() {
+            Ok((mut stream, _)) => {
+                stream.set_nonblocking(false).unwrap();
+                stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+                let line = String::from_utf8_lossy(&request).lines().next().unwrap_or_default().to_string();
+                if let Some(query) = line.split(' ').nth(1).and_then(|t| t.strip_prefix("/report?")) {
+                    break percent_decode(query);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if Instant::now() > deadline {
+                    break "no report from Chromium in 90 s".to_string();
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("listening for Chromium: {e}"),
+        }
+    };
+    let group = format!("-{}", chromium.id());
+    let _gone = Command::new("kill").args(["-KILL", "--", &group]).status();
+    let _ = chromium.wait();
+    reported
+}
+
+/// `%XX` escapes decoded (what `encodeURIComponent` wrote).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The top-level boxes of an MP4 file, in order.
