@@ -382,32 +382,52 @@ fn offset_in(clean: &[f32], recorded: &[f32]) -> usize {
     (coarse.saturating_sub(960)..coarse + 960).max_by(|&a, &b| fine(a).total_cmp(&fine(b))).unwrap()
 }
 
-/// A recording of `clean` (played with noise) measured against it, from 2 s in: the noise's
-/// power in the pauses, the power in the speech, and the SNR against the clean speech (at the
-/// gain that fits best).
-fn against_clean(clean: &[f32], recorded: &[f32]) -> (f64, f64, f64) {
+/// A recording of `clean` (played as `noisy`) measured against it, from 2 s in. Speech differs
+/// from stretch to stretch, so each figure is taken against what was played over the same
+/// stretch: the noise's power in the pauses (dB), the speech frames' power over the clean
+/// speech's there (dB), the SNR against the clean speech (at the gain that fits best), and the
+/// SNR of what was played.
+struct AgainstClean {
+    pauses: f64,
+    speech: f64,
+    snr: f64,
+    played_snr: f64,
+}
+
+fn against_clean(clean: &[f32], noisy: &[f32], recorded: &[f32]) -> AgainstClean {
     let recorded = &recorded[96_000..recorded.len() - 48_000];
     let at = offset_in(clean, recorded);
+    let played = &noisy[at..at + recorded.len()];
     let clean = &clean[at..at + recorded.len()];
     let frames: Vec<f64> = clean.chunks_exact(480).map(power).collect();
     let mut sorted = frames.clone();
     sorted.sort_by(|a, b| b.total_cmp(a));
     let loud = sorted[sorted.len() / 20];
-    let (mut pauses, mut speech) = (Vec::new(), Vec::new());
+    let (mut pauses, mut speech, mut clean_speech) = (Vec::new(), Vec::new(), Vec::new());
     for (k, &f) in frames.iter().enumerate() {
         let frame = &recorded[k * 480..(k + 1) * 480];
         if f < loud * 1e-4 {
             pauses.push(power(frame));
         } else if f > loud / 316.0 {
             speech.push(power(frame));
+            clean_speech.push(f);
         }
     }
     let mean_db = |v: &[f64]| 10.0 * (v.iter().sum::<f64>() / v.len().max(1) as f64).log10();
+    AgainstClean {
+        pauses: mean_db(&pauses),
+        speech: mean_db(&speech) - mean_db(&clean_speech),
+        snr: snr(clean, recorded),
+        played_snr: snr(clean, played),
+    }
+}
+
+/// The SNR of `signal` against `clean`, at the gain that fits best (dB).
+fn snr(clean: &[f32], signal: &[f32]) -> f64 {
     let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum::<f64>();
-    let gain = dot(recorded, clean) / dot(clean, clean);
-    let error: f64 = recorded.iter().zip(clean).map(|(r, c)| (f64::from(*r) - gain * f64::from(*c)).powi(2)).sum();
-    let snr = 10.0 * (gain * gain * dot(clean, clean) / error).log10();
-    (mean_db(&pauses), mean_db(&speech), snr)
+    let gain = dot(signal, clean) / dot(clean, clean);
+    let error: f64 = signal.iter().zip(clean).map(|(r, c)| (f64::from(*r) - gain * f64::from(*c)).powi(2)).sum();
+    10.0 * (gain * gain * dot(clean, clean) / error).log10()
 }
 
 #[test]
@@ -439,15 +459,24 @@ fn noise_suppression_quiets_white_noise_around_speech_and_keeps_the_speech() {
         (record(dir.path(), "noisy-off", &[], 9.0), record(dir.path(), "noisy-on", &["--noise-suppression", "on"], 9.0))
     };
     let mono = |s: &[f32]| s.chunks_exact(2).map(|f| 0.5 * (f[0] + f[1])).collect::<Vec<f32>>();
-    let (pauses_off, speech_off, snr_off) = against_clean(&clean, &mono(&off));
-    let (pauses_on, speech_on, snr_on) = against_clean(&clean, &mono(&on));
+    let off = against_clean(&clean, &noisy, &mono(&off));
+    let on = against_clean(&clean, &noisy, &mono(&on));
     eprintln!(
-        "noise in the pauses {pauses_off:.1} → {pauses_on:.1} dB, speech {speech_off:.1} → {speech_on:.1} dB, \
-         SNR against the clean speech {snr_off:.1} → {snr_on:.1} dB"
+        "noise in the pauses {:.1} → {:.1} dB, speech over the clean {:+.1} → {:+.1} dB, SNR against the clean \
+         speech: off {:.1} played → {:.1} recorded, on {:.1} played → {:.1} recorded",
+        off.pauses, on.pauses, off.speech, on.speech, off.played_snr, off.snr, on.played_snr, on.snr
     );
-    assert!((8.0..12.0).contains(&snr_off), "the noise was played 10 dB under the speech: SNR {snr_off:.1} dB");
-    assert!(pauses_off - pauses_on >= 12.0, "the pauses' noise falls by 12 dB: {pauses_off:.1} → {pauses_on:.1}");
-    assert!((speech_off - speech_on).abs() <= 3.0, "the speech kept within 3 dB: {speech_off:.1} → {speech_on:.1}");
-    // RNNoise leaves some noise inside the speech: about +5 dB here (the issue hoped for 6).
-    assert!(snr_on - snr_off >= 4.0, "the SNR rises by 4 dB: {snr_off:.1} → {snr_on:.1}");
+    let (played_off, snr_off, played_on, snr_on) = (off.played_snr, off.snr, on.played_snr, on.snr);
+    assert!((8.0..12.0).contains(&played_off), "the noise was played 10 dB under the speech: SNR {played_off:.1} dB");
+    assert!((snr_off - played_off).abs() <= 1.0, "off, the SNR is unchanged: {played_off:.1} → {snr_off:.1}");
+    assert!(off.pauses - on.pauses >= 12.0, "the pauses' noise falls by 12 dB: {:.1} → {:.1}", off.pauses, on.pauses);
+    assert!(
+        (off.speech - on.speech).abs() <= 3.0,
+        "the speech kept within 3 dB: {:+.1} → {:+.1}",
+        off.speech,
+        on.speech
+    );
+    // RNNoise leaves some noise inside the speech: about +5 dB here through PulseAudio and Opus
+    // (+6.2 on the same speech offline); the issue hoped for 6.
+    assert!(snr_on - played_on >= 4.0, "the SNR rises by 4 dB: {played_on:.1} → {snr_on:.1}");
 }
