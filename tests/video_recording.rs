@@ -118,10 +118,10 @@ fn check_video_format(mime: &str, with_audio: bool, expected: &[(&str, &str)]) {
     let want: Vec<(String, String)> = expected.iter().map(|(k, c)| ((*k).to_string(), (*c).to_string())).collect();
     assert_eq!(streams(&file), want, "{mime}: codecs");
     // Where players' timelines start, which the video's times are rounded against (the leads
-    // of `video_block_ms`): Opus' codec delay before 0 in WebM; 0 in the saved MP4, whose edit
-    // list hides it. Rounded against the wrong start, a source half a frame off the grid put
-    // two frames in one of ffmpeg's 1/30 s slots now and then.
-    // MP4's fragments start at the delay (6.5 ms: no edit list applied).
+    // of `video_block_ms`): Opus' codec delay before 0 in WebM and in MP4's fragments (6.5 ms,
+    // no edit list applied); 0 in the saved MP4, whose edit list hides it. Rounded against the
+    // wrong start, a source half a frame off the grid put two frames in one of ffmpeg's 1/30 s
+    // slots now and then.
     let start = |file: &Path| {
         let out = Command::new("ffprobe")
             .args(["-v", "error", "-show_entries", "format=start_time", "-of", "csv=p=0"])

@@ -370,7 +370,7 @@ a.onerror = () => report('error=' + (a.error && a.error.code));
                 let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
                 let line = String::from_utf8_lossy(&request).lines().next().unwrap_or_default().to_string();
                 if let Some(query) = line.split(' ').nth(1).and_then(|t| t.strip_prefix("/report?")) {
-                    break percent_decode(query);
+                    break percent_encoding::percent_decode_str(query).decode_utf8_lossy().into_owned();
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -386,26 +386,6 @@ a.onerror = () => report('error=' + (a.error && a.error.code));
     let _gone = Command::new("kill").args(["-KILL", "--", &group]).status();
     let _ = chromium.wait();
     reported
-}
-
-/// `%XX` escapes decoded (what `encodeURIComponent` wrote).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The top-level boxes of an MP4 file, in order.
