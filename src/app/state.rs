@@ -126,6 +126,34 @@ pub const TIMESLICE_CHOICES: &[u32] = &[100, 250, 500, 1000, 2000, 5000];
 /// Countdowns offered before recording starts, s (0: none).
 pub const START_DELAY_CHOICES: &[u32] = &[0, 3, 5, 10];
 
+/// The settings that are switched on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Toggle {
+    /// "Also record the system's sound".
+    AlsoSystemSound,
+    /// "Cancel echo".
+    EchoCancellation,
+    /// "Reduce noise".
+    NoiseSuppression,
+    /// "Even out volume".
+    AutoGainControl,
+    /// "Pause on silence".
+    PauseOnSilence,
+}
+
+impl Toggle {
+    /// The setting in `settings`.
+    pub fn of(self, settings: &mut Settings) -> &mut bool {
+        match self {
+            Toggle::AlsoSystemSound => &mut settings.also_system_sound,
+            Toggle::EchoCancellation => &mut settings.echo_cancellation,
+            Toggle::NoiseSuppression => &mut settings.noise_suppression,
+            Toggle::AutoGainControl => &mut settings.auto_gain_control,
+            Toggle::PauseOnSilence => &mut settings.pause_on_silence,
+        }
+    }
+}
+
 /// What the user asked for; the controller carries it out.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -135,6 +163,10 @@ pub enum Command {
     SelectVideo(Option<String>),
     /// Change format or quality (and remember it).
     ChangeSettings(Settings),
+    /// Turn one on/off setting on or off (and remember it). Applied to the controller's own
+    /// settings: switches clicked in quick succession each keep their change, even when the
+    /// window's copy was replaced in between by an answer to an earlier one.
+    Switch(Toggle, bool),
     /// Start recording from the selected device (after the countdown in the settings, if any).
     Record,
     /// Cancel the countdown before a recording: nothing is recorded.

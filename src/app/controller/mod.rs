@@ -334,6 +334,11 @@ impl Engine {
                 self.save_settings();
                 self.out.send(Update::Settings(self.settings.clone()));
             }
+            Command::Switch(toggle, on) => {
+                let mut s = self.settings.clone();
+                *toggle.of(&mut s) = on;
+                self.handle(Command::ChangeSettings(s));
+            }
             Command::ChangeSettings(s) => {
                 if self.active.is_some() {
                     return self.error(&t!("busy-format"));

@@ -5,8 +5,7 @@
 use egui::{Color32, Pos2, Rect, RichText, Sense, Stroke, TextureHandle, TextureOptions, Ui};
 
 use super::RED;
-use crate::app::state::{AppState, Command, DeviceEntry, MeterReading, PreviewImage};
-use crate::settings::Settings;
+use crate::app::state::{AppState, Command, DeviceEntry, MeterReading, PreviewImage, Toggle};
 use crate::t;
 
 /// The meter's scale: -60 dBFS (left edge) to 0 dBFS (right edge).
@@ -74,31 +73,17 @@ fn microphone_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>)
                         ui,
                         state,
                         commands,
-                        |s| &mut s.also_system_sound,
+                        Toggle::AlsoSystemSound,
                         t!("also-system-sound"),
                         t!("also-system-sound-tip"),
                     );
                 }
                 // The browser's echoCancellation, noiseSuppression and autoGainControl, for the
                 // microphone.
-                switch(ui, state, commands, |s| &mut s.echo_cancellation, t!("cancel-echo"), t!("cancel-echo-tip"));
-                switch(ui, state, commands, |s| &mut s.noise_suppression, t!("reduce-noise"), t!("reduce-noise-tip"));
-                switch(
-                    ui,
-                    state,
-                    commands,
-                    |s| &mut s.auto_gain_control,
-                    t!("even-out-volume"),
-                    t!("even-out-volume-tip"),
-                );
-                switch(
-                    ui,
-                    state,
-                    commands,
-                    |s| &mut s.pause_on_silence,
-                    t!("pause-on-silence"),
-                    t!("pause-on-silence-tip"),
-                );
+                switch(ui, state, commands, Toggle::EchoCancellation, t!("cancel-echo"), t!("cancel-echo-tip"));
+                switch(ui, state, commands, Toggle::NoiseSuppression, t!("reduce-noise"), t!("reduce-noise-tip"));
+                switch(ui, state, commands, Toggle::AutoGainControl, t!("even-out-volume"), t!("even-out-volume-tip"));
+                switch(ui, state, commands, Toggle::PauseOnSilence, t!("pause-on-silence"), t!("pause-on-silence-tip"));
             })
             .response
             .labelled_by(label.id)
@@ -106,20 +91,13 @@ fn microphone_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>)
     });
 }
 
-/// A remembered on/off setting as a checkbox. The window's copy changes at once too, so a second
-/// switch clicked before the controller's answer builds on the first.
-fn switch(
-    ui: &mut Ui,
-    state: &mut AppState,
-    commands: &mut Vec<Command>,
-    field: fn(&mut Settings) -> &mut bool,
-    label: String,
-    tip: String,
-) {
-    let mut on = *field(&mut state.settings);
+/// A remembered on/off setting as a checkbox. The window's copy changes at once too (it shows
+/// the click before the controller's answer); the controller applies the one change to its own.
+fn switch(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>, toggle: Toggle, label: String, tip: String) {
+    let mut on = *toggle.of(&mut state.settings);
     if ui.checkbox(&mut on, label).on_hover_text(tip).changed() {
-        *field(&mut state.settings) = on;
-        commands.push(Command::ChangeSettings(state.settings.clone()));
+        *toggle.of(&mut state.settings) = on;
+        commands.push(Command::Switch(toggle, on));
     }
 }
 
