@@ -2,6 +2,7 @@
 
 #[cfg(target_os = "linux")]
 mod camera;
+mod denoise;
 mod echo;
 mod mic;
 mod mix;
