@@ -279,6 +279,33 @@ mod tests {
         out
     }
 
+    /// What comes out carries the capture time of what went in: the denoiser's delay is taken
+    /// off the timestamps, so sound and picture stay together.
+    #[test]
+    fn the_timestamps_account_for_the_denoisers_delay() {
+        let input = noise(48_000, 0.1, &mut 11);
+        let mut chain = Chain::new(AudioProcessing { noise_suppression: true, ..Default::default() }, 1);
+        let start_ns = 5_000_000_000u64;
+        let (mut out, mut out_start_ns) = (Vec::new(), None);
+        for (k, block) in input.chunks(441).enumerate() {
+            let pts_ns = start_ns + k as u64 * 441 * 1_000_000_000 / 48_000;
+            let buffer = AudioBuffer { pts_ns, channels: 1, samples: block.to_vec().into() };
+            if let Some(b) = chain.push(&buffer) {
+                out_start_ns.get_or_insert(b.pts_ns);
+                out.extend_from_slice(&b.samples);
+            }
+        }
+        // Where the input shows up in the output (samples), by correlation.
+        let at = |lag: usize| out[lag..].iter().zip(&input[..24_000]).map(|(a, b)| a * b).sum::<f32>();
+        let lag = (0..2_000).max_by(|&a, &b| at(a).total_cmp(&at(b))).unwrap();
+        let echoed_ns = out_start_ns.unwrap() + lag as u64 * 1_000_000_000 / 48_000;
+        assert!(
+            echoed_ns.abs_diff(start_ns) < 100_000,
+            "the input's start is stamped {} µs off",
+            (echoed_ns as i64 - start_ns as i64) / 1000
+        );
+    }
+
     #[test]
     fn noise_alone_is_lowered_by_more_than_12_db() {
         let input = noise(48_000 * 3, 0.05, &mut 7);
