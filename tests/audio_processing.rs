@@ -1,7 +1,6 @@
 //! The browser's audio constraints, measured on speech (espeak-ng) played into the test
 //! PulseAudio's speaker and recorded from its monitor (`--audio system`), with the processing
-//! off and on. Alone in its binary, one test at a time: they share the speaker. (How much noise
-//! suppression takes off noise is measured on the processing itself, in `devices::process`.)
+//! off and on. Alone in its binary, one test at a time: they share the speaker.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 

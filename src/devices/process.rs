@@ -3,11 +3,11 @@
 //! in that order, as the browser applies them. Echo cancellation is [`super::echo`]'s.
 //!
 //! Noise suppression is RNNoise's band gains on each channel, 10 ms at a time ([`super::denoise`]),
-//! followed by what it needs to quiet the pauses fully: a gentle downward expander driven by
-//! RNNoise's own voice probability (RNNoise alone leaves about 11 dB of noise reduction in the
-//! pauses at some levels). Automatic gain
-//! brings speech toward [`TARGET_DBFS`] (measured on frames with voice, so pauses do not pump it
-//! up), a few dB a second, and a limiter keeps every sample under -1 dBFS.
+//! followed by a gentle downward expander on the frames RNNoise is sure hold no voice (between
+//! words RNNoise alone takes white noise 20–29 dB down on three voices; the expander adds 1–3 dB
+//! there). Automatic gain brings speech toward
+//! [`TARGET_DBFS`] (measured on frames with voice, so pauses do not pump it up), a few dB a
+//! second, and a limiter keeps every sample under -1 dBFS.
 
 use std::sync::Arc;
 
