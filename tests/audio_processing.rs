@@ -369,6 +369,13 @@ fn power(s: &[f32]) -> f64 {
     s.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / s.len().max(1) as f64
 }
 
+/// The power of a loud 10 ms frame of speech: where the loudest 5 % of `frames` begin.
+fn loud_frame(frames: &[f64]) -> f64 {
+    let mut sorted = frames.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    sorted[sorted.len() / 20]
+}
+
 /// Where `recorded` starts in `clean` (samples): by 10 ms envelopes, then sample by sample.
 fn offset_in(clean: &[f32], recorded: &[f32]) -> usize {
     let envelope = |s: &[f32]| s.chunks_exact(480).map(|c| power(c).sqrt()).collect::<Vec<f64>>();
@@ -399,9 +406,7 @@ fn against_clean(clean: &[f32], noisy: &[f32], recorded: &[f32]) -> AgainstClean
     let played = &noisy[at..at + recorded.len()];
     let clean = &clean[at..at + recorded.len()];
     let frames: Vec<f64> = clean.chunks_exact(480).map(power).collect();
-    let mut sorted = frames.clone();
-    sorted.sort_by(|a, b| b.total_cmp(a));
-    let loud = sorted[sorted.len() / 20];
+    let loud = loud_frame(&frames);
     let (mut pauses, mut speech, mut clean_speech) = (Vec::new(), Vec::new(), Vec::new());
     for (k, &f) in frames.iter().enumerate() {
         let frame = &recorded[k * 480..(k + 1) * 480];
@@ -437,9 +442,8 @@ fn noise_suppression_quiets_white_noise_around_speech_and_keeps_the_speech() {
     let clean = decode_mono(&speech(dir.path(), 0.5, 30.0));
     // White noise 10 dB under the speech (the mean power of its voiced 10 ms frames).
     let frames: Vec<f64> = clean.chunks_exact(480).map(power).collect();
-    let mut sorted = frames.clone();
-    sorted.sort_by(|a, b| b.total_cmp(a));
-    let voiced: Vec<f64> = frames.iter().copied().filter(|&f| f > sorted[sorted.len() / 20] / 316.0).collect();
+    let loud = loud_frame(&frames);
+    let voiced: Vec<f64> = frames.iter().copied().filter(|&f| f > loud / 316.0).collect();
     let amplitude = (voiced.iter().sum::<f64>() / voiced.len() as f64 / 10.0 * 3.0).sqrt() as f32;
     let mut seed = 0x2545_f491u32;
     let noisy: Vec<f32> = clean
